@@ -1,0 +1,210 @@
+"""Load files into `Document`s: Markdown (front matter becomes metadata), text, HTML, PDF.
+
+Every failure is a `LoadError` naming the file and the reason, so ingest can report it,
+skip the file and carry on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import yaml
+
+from coach.errors import LoadError
+from coach.types import Document
+
+SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
+    """Expand files and folders into supported files, sorted; collect what cannot be used."""
+    found: list[Path] = []
+    errors: list[LoadError] = []
+    for root in paths:
+        if not root.exists():
+            errors.append(LoadError(str(root), "no such file or folder"))
+        elif root.is_dir():
+            try:
+                for p in sorted(_walk(root)):
+                    if p.suffix.lower() in SUPPORTED:
+                        found.append(p)
+            except OSError as exc:
+                errors.append(LoadError(str(root), f"cannot list folder ({exc.strerror})"))
+        elif root.suffix.lower() in SUPPORTED:
+            found.append(root)
+        else:
+            errors.append(
+                LoadError(str(root), f"unsupported file type; use one of {', '.join(SUPPORTED)}")
+            )
+    # Symlinked duplicates would otherwise be ingested twice.
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return sorted(unique.values()), errors
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    seen: set[Path] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        real = folder.resolve()
+        if real in seen:  # symlink loop
+            continue
+        seen.add(real)
+        for entry in folder.iterdir():
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.is_file():
+                yield entry
+
+
+def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
+    """Read one file. `source` is the display path stored with every chunk."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise LoadError(str(path), "the file is empty")
+        if size > max_bytes:
+            raise LoadError(
+                str(path), f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB cap"
+            )
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise LoadError(str(path), "permission denied") from exc
+    except OSError as exc:
+        raise LoadError(str(path), f"cannot read ({exc.strerror or exc})") from exc
+
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        title, text = _pdf(path, data)
+        meta: dict = {}
+    else:
+        raw = _decode(path, data)
+        if suffix in (".html", ".htm"):
+            title, text = _html(raw)
+            meta = {}
+        elif suffix in (".md", ".markdown"):
+            meta, text = _front_matter(path, raw)
+            title = str(meta.get("title") or "")
+        else:
+            meta, text, title = {}, raw, ""
+    text = _normalise(text)
+    if not text.strip():
+        raise LoadError(str(path), "no readable text in the file")
+    if not title:
+        m = _H1.search(text)
+        title = m.group(1).strip() if m else path.stem.replace("-", " ").replace("_", " ").title()
+    return Document(
+        path=str(path.resolve()),
+        source=source,
+        text=text,
+        title=title.strip(),
+        kind=str(meta.get("kind") or ("guide" if meta.get("id") else "document")),
+        topics=_str_tuple(meta.get("topics")),
+        stages=_str_tuple(meta.get("stages")),
+        summary=str(meta.get("summary") or ""),
+    )
+
+
+def _str_tuple(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def _decode(path: Path, data: bytes) -> str:
+    head = data[:8192]
+    if b"\x00" in head:
+        raise LoadError(str(path), "looks like a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Legacy single-byte text still reads; anything else is rejected as unreadable.
+        text = data.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > max(3, len(text) // 200):
+            raise LoadError(str(path), "not valid UTF-8 text") from None
+    control = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if control > max(8, len(text[:8192]) // 50):
+        raise LoadError(str(path), "looks like a binary file, not text")
+    return text
+
+
+def _front_matter(path: Path, raw: str) -> tuple[dict, str]:
+    m = _FRONT_MATTER.match(raw)
+    if not m:
+        return {}, raw
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise LoadError(str(path), f"invalid front matter ({exc.__class__.__name__})") from exc
+    if not isinstance(meta, dict):
+        raise LoadError(str(path), "front matter is not a mapping of keys to values")
+    return meta, raw[m.end() :]
+
+
+def _html(raw: str) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+    from bs4.element import Comment
+
+    soup = BeautifulSoup(raw, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg", "iframe"]):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    # Keep headings as Markdown so the splitter can stay heading-aware.
+    for level in range(1, 7):
+        for h in soup.find_all(f"h{level}"):
+            h.replace_with(f"\n\n{'#' * level} {h.get_text(' ', strip=True)}\n\n")
+    for block in soup.find_all(["p", "li", "div", "br", "tr", "section", "article"]):
+        block.insert_after("\n")
+    text = soup.get_text()
+    return title, text
+
+
+def _pdf(path: Path, data: bytes) -> tuple[str, str]:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(str(path), "the PDF is password-protected")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+        title = str(info.title) if info and info.title else ""
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
+        raise LoadError(str(path), "not a readable PDF (damaged or not a PDF)") from exc
+    except Exception as exc:  # pypdf raises a wide range on malformed input
+        raise LoadError(str(path), f"not a readable PDF ({exc.__class__.__name__})") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise LoadError(str(path), "the PDF has no extractable text (is it scanned?)")
+    return title, text
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)
+    text = re.sub(r"[ \t\f\v]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -1,0 +1,79 @@
+"""Versioned prompt files: `prompts/<name>@<version>.yaml`, loaded into typed objects.
+
+The prompt id (`name@version`) travels with every answer and every logged turn.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from coach.errors import CoachError
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*@v[0-9]+$")
+
+
+class PromptError(CoachError):
+    pass
+
+
+class LeadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pattern: str
+    text: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+    @field_validator("text")
+    @classmethod
+    def _known_variables(cls, value: str) -> str:
+        unknown = set(re.findall(r"{(\w+)}", value)) - {"topic", "title"}
+        if unknown:
+            raise ValueError(f"unknown variable(s) {sorted(unknown)}; allowed: topic, title")
+        return value
+
+
+class ExtractivePrompt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    version: str
+    description: str = ""
+    lead_ins: list[LeadIn]
+    refusal: str
+    small_talk: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def lead_in(self, question: str, topic: str, title: str) -> str:
+        for rule in self.lead_ins:
+            if re.search(rule.pattern, question, re.I):
+                return rule.text.format(topic=topic, title=title)
+        return f"From “{title}” [1]:"
+
+
+@lru_cache(maxsize=32)
+def load_extractive(prompts_dir: Path, prompt_id: str) -> ExtractivePrompt:
+    if not _ID.match(prompt_id):
+        raise PromptError(f"prompt ids look like name@v1, not {prompt_id!r}")
+    path = prompts_dir / f"{prompt_id}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in prompts_dir.glob("*@*.yaml"))
+        raise PromptError(f"no prompt {prompt_id!r} in {prompts_dir}; known: {', '.join(known)}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        prompt = ExtractivePrompt.model_validate(data)
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise PromptError(f"prompt {prompt_id} is invalid: {exc}") from exc
+    if prompt.id != prompt_id:
+        raise PromptError(f"{path.name} declares {prompt.id}, expected {prompt_id}")
+    return prompt

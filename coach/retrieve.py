@@ -1,0 +1,114 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 over the same chunks, fused, de-duplicated.
+
+Fusion is reciprocal rank fusion by default; weighted-sum is kept for comparison
+(`COACH_FUSION`). The numbers behind that choice are in docs/retrieval.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from coach.settings import Settings
+from coach.store import Store
+from coach.text import content_terms, jaccard
+from coach.types import Filters, Passage
+
+Mode = Literal["hybrid", "dense", "bm25"]
+DUPLICATE_JACCARD = 0.8
+
+
+@dataclass
+class Retrieval:
+    query: str
+    vector: np.ndarray
+    passages: list[Passage]
+    best_dense: float  # cosine similarity of the closest chunk, before fusion
+
+
+def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, cid in enumerate(ranking):
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+def weighted(
+    dense: list[tuple[str, float]], bm25: list[tuple[str, float]], dense_weight: float
+) -> dict[str, float]:
+    """Weighted sum of min-max normalised scores; a missing score counts as the minimum."""
+
+    def norm(pairs: list[tuple[str, float]]) -> dict[str, float]:
+        if not pairs:
+            return {}
+        values = [s for _, s in pairs]
+        lo, hi = min(values), max(values)
+        span = hi - lo or 1.0
+        return {cid: (s - lo) / span for cid, s in pairs}
+
+    d, b = norm(dense), norm(bm25)
+    return {
+        cid: dense_weight * d.get(cid, 0.0) + (1 - dense_weight) * b.get(cid, 0.0)
+        for cid in set(d) | set(b)
+    }
+
+
+class Retriever:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def search(
+        self,
+        query: str,
+        filters: Filters = Filters(),
+        k: int | None = None,
+        mode: Mode = "hybrid",
+    ) -> Retrieval:
+        k = k or self.settings.top_k
+        n = self.settings.candidates
+        vector = self.store.embedder.encode_cached([query])[0]
+        dense = self.store.dense_search(vector, n, filters) if mode != "bm25" else []
+        bm25 = self.store.bm25_search(query, n, filters) if mode != "dense" else []
+        if mode == "dense":
+            fused = {cid: s for cid, s in dense}
+        elif mode == "bm25":
+            fused = {cid: s for cid, s in bm25}
+        elif self.settings.fusion == "weighted":
+            fused = weighted(dense, bm25, self.settings.dense_weight)
+        else:
+            fused = rrf([[c for c, _ in dense], [c for c, _ in bm25]], self.settings.rrf_k)
+
+        dense_score = dict(dense)
+        dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
+        bm25_score = dict(bm25)
+        bm25_rank = {cid: i for i, (cid, _) in enumerate(bm25)}
+        chunks = self.store.chunks()
+        ranked = sorted(fused, key=lambda c: (-fused[c], c))
+        passages: list[Passage] = []
+        kept_terms: list[set[str]] = []
+        for cid in ranked:
+            chunk = chunks.get(cid)
+            if chunk is None:
+                continue
+            terms = content_terms(chunk.text)
+            if any(jaccard(terms, other) >= DUPLICATE_JACCARD for other in kept_terms):
+                continue  # near-duplicate of a better passage
+            kept_terms.append(terms)
+            passages.append(
+                Passage(
+                    chunk=chunk,
+                    score=fused[cid],
+                    dense=dense_score.get(cid, 0.0),
+                    bm25=bm25_score.get(cid, 0.0),
+                    rank_dense=dense_rank.get(cid),
+                    rank_bm25=bm25_rank.get(cid),
+                )
+            )
+            if len(passages) >= k:
+                break
+        best = dense[0][1] if dense else 0.0
+        return Retrieval(query=query, vector=vector, passages=passages, best_dense=best)

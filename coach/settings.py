@@ -1,0 +1,98 @@
+"""The one settings object. Every field reads `COACH_<NAME>` and has a default and a help line.
+
+The README lists every field; tests/test_settings.py keeps that list complete.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: Path(user_data_dir("mentor-coach")),
+        description="Folder that holds all state: the Chroma store, the index database, logs.",
+    )
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus",
+        description="The built-in corpus that `coach ingest` reads when given no path.",
+    )
+    prompts_dir: Path = Field(
+        default=PROJECT_ROOT / "prompts",
+        description="Folder of versioned prompt files (name@version.yaml).",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (http://host:port); unset means an embedded store.",
+    )
+    collection: str = Field(
+        default="coach", description="Name of the Chroma collection that holds the chunks."
+    )
+    chunk_tokens: int = Field(
+        default=200,
+        ge=32,
+        le=240,
+        description="Most tokens in one chunk (the embedder reads 256, headings included).",
+    )
+    max_file_mb: int = Field(
+        default=20, ge=1, description="Largest file ingest accepts, in megabytes."
+    )
+    top_k: int = Field(default=5, ge=1, le=20, description="Passages given to the answerer.")
+    candidates: int = Field(
+        default=30, ge=5, le=200, description="Candidates each retriever returns before fusion."
+    )
+    fusion: Literal["rrf", "weighted"] = Field(
+        default="rrf", description="How dense and BM25 rankings are fused: rrf or weighted."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    dense_weight: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="Weight of the dense score in weighted fusion."
+    )
+    refuse_below: float = Field(
+        default=0.38,
+        ge=0.0,
+        le=1.0,
+        description="Refuse when the best passage's cosine similarity is below this.",
+    )
+    max_points: int = Field(default=5, ge=3, le=6, description="Most points in an answer.")
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longest question accepted, in characters."
+    )
+    prompt: str = Field(
+        default="extractive@v1", description="Prompt (name@version) the answerer uses."
+    )
+    prep_questions: int = Field(
+        default=7, ge=5, le=8, description="Questions in a meeting-prep pack (5 to 8)."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
+    log_turns: bool = Field(
+        default=True, description="Log every turn (question, passages, scores, latency)."
+    )
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def index_db(self) -> Path:
+        return self.home / "index.db"
+
+    @property
+    def log_db(self) -> Path:
+        return self.home / "coach.db"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,152 @@
+"""Heading-aware splitting into chunks that fit the embedder's window.
+
+Sections follow Markdown headings; paragraphs are packed into chunks of at most
+`max_tokens`, counted with the embedder's own tokenizer, headings included. A paragraph
+that is too long splits at sentences, and a sentence that is too long at words, so
+nothing is ever truncated silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from coach.types import Chunk, Document
+
+TokenCounter = Callable[[str], int]
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def chunk_id(source: str, section: str, text: str) -> str:
+    """Content hash: the same text in the same place always gets the same id."""
+    digest = hashlib.sha256(f"{source}\x1f{section}\x1f{text}".encode())
+    return digest.hexdigest()[:32]
+
+
+def sections(text: str) -> list[tuple[str, str]]:
+    """(heading path, body) pairs. `##` starts a section; `###` nests inside it."""
+    out: list[tuple[str, str]] = []
+    stack: list[tuple[int, str]] = []
+    body: list[str] = []
+
+    def flush() -> None:
+        content = "\n".join(body).strip()
+        if content:
+            # The top (h1) heading is the document title; leave it out of the section path.
+            path = " > ".join(h for lvl, h in stack if lvl > 1)
+            out.append((path, content))
+        body.clear()
+
+    in_fence = False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        m = None if in_fence else _HEADING.match(line)
+        if m:
+            flush()
+            level = len(m.group(1))
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, _clean_heading(m.group(2))))
+        else:
+            body.append(line)
+    flush()
+    return out
+
+
+def _clean_heading(h: str) -> str:
+    return re.sub(r"[*_`]", "", h).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    parts: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            parts.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return parts
+
+
+def split_document(doc: Document, count: TokenCounter, max_tokens: int = 200) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for section, body in sections(doc.text):
+        heading = f"{doc.title} - {section}" if section else doc.title
+        # Room left for the text once the heading line is prepended.
+        budget = max(16, max_tokens - count(heading) - 1)
+        for piece in _pack(_paragraphs(body), count, budget):
+            chunks.append(
+                Chunk(
+                    id=chunk_id(doc.source, section, piece),
+                    path=doc.path,
+                    source=doc.source,
+                    title=doc.title,
+                    section=section,
+                    text=piece,
+                    ord=len(chunks),
+                    kind=doc.kind,
+                    topics=doc.topics,
+                    stages=doc.stages,
+                )
+            )
+    # Identical text repeated in one section would share an id; keep the first.
+    seen: set[str] = set()
+    return [c for c in chunks if not (c.id in seen or seen.add(c.id))]
+
+
+def _paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+
+
+def _pack(paragraphs: list[str], count: TokenCounter, budget: int) -> list[str]:
+    units: list[str] = []
+    for para in paragraphs:
+        if count(para) <= budget:
+            units.append(para)
+            continue
+        for sentence in split_sentences(para):
+            if count(sentence) <= budget:
+                units.append(sentence)
+            else:
+                units.extend(_split_words(sentence, count, budget))
+    out: list[str] = []
+    current: list[str] = []
+    for unit in units:
+        candidate = "\n\n".join([*current, unit])
+        if current and count(candidate) > budget:
+            out.append("\n\n".join(current))
+            current = [unit]
+        else:
+            current.append(unit)
+    if current:
+        out.append("\n\n".join(current))
+    return out
+
+
+def _split_words(sentence: str, count: TokenCounter, budget: int) -> list[str]:
+    words = sentence.split()
+    out: list[str] = []
+    current: list[str] = []
+    for word in words:
+        if count(word) > budget:  # one unbroken run of characters, e.g. a pasted blob
+            if current:
+                out.append(" ".join(current))
+                current = []
+            out.extend(_split_chars(word, count, budget))
+            continue
+        if current and count(" ".join([*current, word])) > budget:
+            out.append(" ".join(current))
+            current = []
+        current.append(word)
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+def _split_chars(word: str, count: TokenCounter, budget: int) -> list[str]:
+    if count(word) <= budget or len(word) <= 1:
+        return [word]
+    mid = len(word) // 2
+    return _split_chars(word[:mid], count, budget) + _split_chars(word[mid:], count, budget)

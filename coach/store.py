@@ -1,0 +1,430 @@
+"""The store: a Chroma collection for vectors, and a SQLite index for chunk text, BM25 terms
+and the per-file manifest that makes ingest incremental.
+
+Chroma is embedded (PersistentClient under COACH_HOME) unless `COACH_CHROMA_URL` points
+at a server. Either way we pass our own embedding function, because Chroma's default
+one downloads a model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from coach.errors import EmptyIndexError, StoreError, StoreLockedError
+from coach.settings import Settings
+from coach.text import tokens
+from coach.types import Chunk, Filters
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    chunk_ids TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    section TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ord INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    topics TEXT NOT NULL,
+    stages TEXT NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    chunk_ids: tuple[str, ...]
+
+
+class ChromaEmbedding:
+    """Adapter so Chroma calls our embedder, never its own downloading default."""
+
+    def __init__(self, embedder: Any) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002 (Chroma's name)
+        return list(self._embedder.encode(list(input)))
+
+    def embed_query(self, input: Sequence[str]) -> list[np.ndarray]:  # noqa: A002
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "mentor-coach-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
+        raise StoreError("the coach's embedding function is passed in, never rebuilt by Chroma")
+
+
+def chroma_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise StoreError(
+                    f"COACH_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}"
+                )
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        where = settings.chroma_url or str(settings.chroma_path)
+        raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+def _flags(prefix: str, values: Sequence[str]) -> dict[str, bool]:
+    return {f"{prefix}{v}": True for v in values}
+
+
+def chroma_where(filters: Filters) -> dict[str, Any] | None:
+    """Topics and stages are stored as boolean flags, so filters are plain equality tests."""
+    clauses: list[dict[str, Any]] = []
+    for prefix, values in (("topic_", filters.topics), ("stage_", filters.stages)):
+        if values:
+            options = [{f"{prefix}{v}": True} for v in values]
+            clauses.append(options[0] if len(options) == 1 else {"$or": options})
+    if filters.kinds:
+        kinds = list(filters.kinds)
+        clauses.append({"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def matches(chunk: Chunk, filters: Filters) -> bool:
+    if filters.topics and not set(filters.topics) & set(chunk.topics):
+        return False
+    if filters.stages and not set(filters.stages) & set(chunk.stages):
+        return False
+    return not (filters.kinds and chunk.kind not in filters.kinds)
+
+
+class Bm25Index:
+    """BM25 over the chunks' persisted terms, built once per index generation."""
+
+    def __init__(self, ids: list[str], terms: list[list[str]]) -> None:
+        from rank_bm25 import BM25Okapi
+
+        self.ids = ids
+        self._bm25 = BM25Okapi(terms) if ids else None
+
+    def search(self, query_terms: list[str], n: int, allowed: set[str] | None = None):
+        if self._bm25 is None or not query_terms:
+            return []
+        scores = self._bm25.get_scores(query_terms)
+        order = np.argsort(-scores)
+        out: list[tuple[str, float]] = []
+        for i in order:
+            if scores[i] <= 0:
+                break
+            cid = self.ids[i]
+            if allowed is None or cid in allowed:
+                out.append((cid, float(scores[i])))
+                if len(out) >= n:
+                    break
+        return out
+
+
+class Store:
+    def __init__(self, settings: Settings, embedder: Any) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self._db_path = settings.index_db
+        self._local = threading.local()
+        with self._db() as db:
+            db.executescript(SCHEMA)
+        self._collection: Any = None
+        self._cache_lock = threading.Lock()
+        self._generation: str | None = None
+        self._chunks: dict[str, Chunk] = {}
+        self._bm25: Bm25Index | None = None
+
+    # --- SQLite -----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._db_path, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            with conn:
+                yield conn
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the index database {self._db_path} cannot be used: {exc}") from exc
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            client = chroma_client(self.settings)
+            try:
+                self._collection = client.get_or_create_collection(
+                    self.settings.collection,
+                    embedding_function=ChromaEmbedding(self.embedder),
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except Exception as exc:
+                raise StoreError(f"cannot open the Chroma collection: {exc}") from exc
+        return self._collection
+
+    # --- writing (ingest only) ----------------------------------------------------------
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """One writer at a time: concurrent writers corrupt an embedded Chroma store."""
+        lock_path = self.settings.home / "ingest.lock"
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise StoreLockedError(str(lock_path)) from exc
+            yield
+        finally:
+            os.close(fd)
+
+    def files(self) -> dict[str, FileRecord]:
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT path, source, sha256, size, mtime_ns, chunk_ids FROM files"
+            ).fetchall()
+        return {
+            r[0]: FileRecord(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in rows
+        }
+
+    def chunk_ids(self) -> set[str]:
+        with self._db() as db:
+            return {r[0] for r in db.execute("SELECT id FROM chunks")}
+
+    def ids_for_path(self, path: str) -> tuple[str, ...]:
+        with self._db() as db:
+            rows = db.execute("SELECT id FROM chunks WHERE path = ? ORDER BY ord", (path,))
+            return tuple(r[0] for r in rows)
+
+    def chunk_paths(self) -> set[str]:
+        with self._db() as db:
+            return {r[0] for r in db.execute("SELECT DISTINCT path FROM chunks")}
+
+    def vector_ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def add_chunks(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Vectors first, then the index rows: a crash in between leaves only orphan vectors,
+        which the next ingest finds and removes."""
+        if not chunks:
+            return
+        metadatas = []
+        for c in chunks:
+            meta: dict[str, Any] = {
+                "path": c.path,
+                "source": c.source,
+                "title": c.title,
+                "section": c.section,
+                "kind": c.kind,
+                "ord": c.ord,
+            }
+            meta.update(_flags("topic_", c.topics))
+            meta.update(_flags("stage_", c.stages))
+            metadatas.append(meta)
+        batch = 1000
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + batch],
+                documents=[c.text for c in part],
+                metadatas=metadatas[i : i + batch],
+            )
+        with self._db() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        c.id,
+                        c.path,
+                        c.source,
+                        c.title,
+                        c.section,
+                        c.text,
+                        c.ord,
+                        c.kind,
+                        json.dumps(list(c.topics)),
+                        json.dumps(list(c.stages)),
+                        json.dumps(tokens(f"{c.title} {c.section} {c.text}")),
+                    )
+                    for c in chunks
+                ],
+            )
+
+    def delete_chunks(self, ids: Sequence[str]) -> None:
+        """Index rows first, then vectors: a crash in between leaves only orphan vectors."""
+        ids = list(ids)
+        if not ids:
+            return
+        with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in ids])
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
+
+    def save_file(self, rec: FileRecord) -> None:
+        with self._db() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                (rec.path, rec.source, rec.sha256, rec.size, rec.mtime_ns, json.dumps(rec.chunk_ids)),
+            )
+
+    def forget_file(self, path: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def bump_generation(self) -> None:
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+
+    # --- reading ------------------------------------------------------------------------
+    def _current_generation(self) -> str:
+        with self._db() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return row[0] if row else "0"
+
+    def _refresh(self) -> None:
+        """Reload chunks and BM25 only when an ingest has changed the index."""
+        generation = self._current_generation()
+        if generation == self._generation and self._bm25 is not None:
+            return
+        with self._cache_lock:
+            if generation == self._generation and self._bm25 is not None:
+                return
+            with self._db() as db:
+                rows = db.execute(
+                    "SELECT id, path, source, title, section, text, ord, kind, topics, stages, "
+                    "terms FROM chunks ORDER BY path, ord"
+                ).fetchall()
+            chunks: dict[str, Chunk] = {}
+            terms: list[list[str]] = []
+            for r in rows:
+                chunks[r[0]] = Chunk(
+                    id=r[0],
+                    path=r[1],
+                    source=r[2],
+                    title=r[3],
+                    section=r[4],
+                    text=r[5],
+                    ord=r[6],
+                    kind=r[7],
+                    topics=tuple(json.loads(r[8])),
+                    stages=tuple(json.loads(r[9])),
+                )
+                terms.append(json.loads(r[10]))
+            self._chunks = chunks
+            self._bm25 = Bm25Index(list(chunks), terms)
+            self._generation = generation
+
+    def count(self) -> int:
+        self._refresh()
+        return len(self._chunks)
+
+    def chunks(self) -> dict[str, Chunk]:
+        self._refresh()
+        return self._chunks
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        self._refresh()
+        return self._chunks.get(chunk_id)
+
+    def require_nonempty(self) -> None:
+        if self.count() == 0:
+            raise EmptyIndexError()
+
+    def dense_search(
+        self, vector: np.ndarray, n: int, filters: Filters = Filters()
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        total = self.count()
+        if total == 0:
+            return []
+        try:
+            res = self.collection.query(
+                query_embeddings=[vector],
+                n_results=min(n, total),
+                where=chroma_where(filters),
+                include=["distances"],
+            )
+        except Exception as exc:
+            raise StoreError(f"the vector search failed: {exc}") from exc
+        ids = res["ids"][0]
+        distances = res["distances"][0] if res.get("distances") else [1.0] * len(ids)
+        # Vectors whose index row is gone (a crash mid-delete) are ignored until the next ingest.
+        return [
+            (cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True) if cid in self._chunks
+        ]
+
+    def bm25_search(
+        self, query: str, n: int, filters: Filters = Filters()
+    ) -> list[tuple[str, float]]:
+        self._refresh()
+        assert self._bm25 is not None
+        allowed = None
+        if not filters.empty():
+            allowed = {cid for cid, c in self._chunks.items() if matches(c, filters)}
+        return self._bm25.search(tokens(query), n, allowed)

@@ -1,0 +1,171 @@
+"""The small types that cross stage boundaries. LangChain types stay at the edges."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One loaded file: plain text with its metadata (title, topics, stages, kind)."""
+
+    path: str  # absolute path, the key for incremental ingest
+    source: str  # display path; ends with the file name
+    text: str
+    title: str
+    kind: str = "guide"  # guide | questions | document
+    topics: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A heading-aware piece of a document, small enough for the embedder's window."""
+
+    id: str  # content hash
+    path: str
+    source: str
+    title: str
+    section: str
+    text: str
+    ord: int
+    kind: str = "guide"
+    topics: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+
+    def embed_text(self) -> str:
+        """What the embedder sees: headings give a short passage its context."""
+        heading = f"{self.title} - {self.section}" if self.section else self.title
+        return f"{heading}\n{self.text}"
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its scores."""
+
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float = 0.0  # cosine similarity to the query
+    bm25: float = 0.0
+    rank_dense: int | None = None
+    rank_bm25: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.chunk.id
+
+
+@dataclass
+class Citation:
+    n: int
+    source: str
+    title: str
+    snippet: str
+    score: float
+    section: str = ""
+    passage_id: str = ""
+    passage: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    mode: str
+    prompt: str
+    latency_ms: float
+    query: str = ""  # what retrieval actually searched for, after condensing
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "refused": self.refused,
+            "mode": self.mode,
+            "prompt": self.prompt,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation, as the facade receives history."""
+
+    role: str  # user | assistant
+    content: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    topics: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    def empty(self) -> bool:
+        return not (self.topics or self.stages or self.kinds)
+
+
+@dataclass
+class PrepQuestion:
+    text: str
+    citations: list[Citation]
+    goal: str = ""
+
+
+@dataclass
+class AgendaItem:
+    title: str
+    detail: str
+    citations: list[int] = field(default_factory=list)  # citation numbers
+
+
+@dataclass
+class Prep:
+    goals: list[str]
+    agenda: list[AgendaItem]
+    questions: list[PrepQuestion]
+    citations: list[Citation]
+    latency_ms: float
+    prompt: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "goals": self.goals,
+            "agenda": [asdict(a) for a in self.agenda],
+            "questions": [
+                {"text": q.text, "goal": q.goal, "citations": [c.to_json() for c in q.citations]}
+                for q in self.questions
+            ],
+            "citations": [c.to_json() for c in self.citations],
+            "prompt": self.prompt,
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    files_skipped: int = 0
+    files_unchanged: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        line = (
+            f"{self.files} files, {self.chunks_added} chunks added, "
+            f"{self.chunks_removed} removed, {self.chunks_unchanged} unchanged, "
+            f"{self.seconds:.1f} s"
+        )
+        if self.failures:
+            line += f"; {len(self.failures)} file(s) could not be read"
+        return line
