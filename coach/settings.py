@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
+    debug: bool = Field(
+        default=False, description="Show full tracebacks instead of one-line errors."
+    )
     log_turns: bool = Field(
         default=True, description="Log every turn (question, passages, scores, latency)."
     )

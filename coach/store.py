@@ -94,7 +94,9 @@ class ChromaEmbedding:
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbedding:
-        raise StoreError("the coach's embedding function is passed in, never rebuilt by Chroma")
+        from coach.embed import Embedder  # the same model; it loads lazily, offline
+
+        return ChromaEmbedding(Embedder())
 
 
 def chroma_client(settings: Settings) -> Any:

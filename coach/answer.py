@@ -1,0 +1,214 @@
+"""The extractive answerer: picks and arranges sentences from retrieved passages.
+
+Every point it writes is a sentence (or two) lifted from a passage and cited to it, so
+the answer cannot say anything the corpus does not. It refuses when nothing retrieved is
+close enough to the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from coach.prompts import ExtractivePrompt
+from coach.retrieve import Retrieval
+from coach.split import split_sentences
+from coach.text import content_terms, jaccard, tokens
+from coach.types import Answer, Citation, Passage
+
+MODE = "extractive"
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|>)\s+")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_REFERRING = re.compile(
+    r"^(this|that|these|those|it|they|such|both|then|also|however|but|and|or|so)\b", re.I
+)
+_QUOTE_START = re.compile(r"^[\"“‘']")
+
+
+@dataclass
+class Unit:
+    """A candidate point: one sentence, or a whole quoted script line."""
+
+    text: str
+    passage: int  # index into the passages
+    position: int  # order within the passage
+    score: float = 0.0
+
+
+def clean(text: str) -> str:
+    text = _LINK.sub(r"\1", text)
+    text = _LIST_MARK.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if text and text[-1] not in ".!?\"”’)":
+        text += "."
+    return text
+
+
+def units(passage_index: int, text: str) -> list[Unit]:
+    out: list[Unit] = []
+    for line in text.split("\n"):
+        raw = line.strip()
+        if not raw or raw.startswith("#"):
+            continue
+        is_script = raw.startswith(">") or _QUOTE_START.match(_LIST_MARK.sub("", raw))
+        if is_script and len(raw.split()) <= 70:
+            pieces = [raw]  # a script is quoted whole; half a message is no use
+        else:
+            pieces = split_sentences(_LIST_MARK.sub("", raw))
+        for piece in pieces:
+            sentence = clean(piece)
+            n_words = len(sentence.split())
+            if n_words < 5 or n_words > 75:
+                continue
+            out.append(Unit(sentence, passage_index, len(out)))
+    return out
+
+
+def wants_questions(question: str) -> bool:
+    return bool(re.search(r"\b(questions?|ask (my|a|the|your)|what (should|can|could) i ask)\b",
+                          question, re.I))
+
+
+def topic_phrase(question: str) -> str:
+    """Restate the question as a short topic in the second person."""
+    q = question.strip().rstrip("?.! ").strip()
+    q = re.sub(r"\s*\(about: [^)]*\)$", "", q)
+    q = re.sub(
+        r"^(please\s+)?(can you tell me\s+|could you tell me\s+|tell me\s+|i want to know\s+|"
+        r"any (tips|advice) (on|for|about)\s+|(tips|advice) (on|for|about)\s+)",
+        "", q, flags=re.I,
+    )
+    q = re.sub(r"^(and|but|so|also|then)\s+", "", q, flags=re.I)
+    q = re.sub(r"^how (do|can|should|would|could) (i|we)\s+", "how to ", q, flags=re.I)
+    q = re.sub(r"^how (often|long|much|many|soon|early|far) (should|do|can|would|could|must) "
+               r"(i|we)\s+", r"how \1 to ", q, flags=re.I)
+    q = re.sub(r"^what (should|do|can) (i|we) do (about|when|if)\s+", "what to do \\3 ", q,
+               flags=re.I)
+    q = re.sub(r"^(what|which|who|where|when|why|is|are|should|do|does|can) ", lambda m: m.group(0).lower(), q)
+    swaps = {"i": "you", "me": "you", "my": "your", "mine": "yours", "i'm": "you're",
+             "myself": "yourself", "am": "are", "i've": "you've", "we": "you", "our": "your",
+             "us": "you"}
+    words = [swaps.get(w.lower(), w) if w.lower() in swaps else w for w in q.split()]
+    phrase = " ".join(words)
+    if phrase[:1].isupper() and not phrase[:2].isupper():
+        phrase = phrase[0].lower() + phrase[1:]
+    if len(phrase) > 90:
+        phrase = "your question"
+    return phrase or "your question"
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder, prompt: ExtractivePrompt, refuse_below: float,
+                 max_points: int = 5) -> None:
+        self.embedder = embedder
+        self.prompt = prompt
+        self.refuse_below = refuse_below
+        self.max_points = max_points
+
+    def refusal(self, latency_ms: float = 0.0, query: str = "") -> Answer:
+        return Answer(self.prompt.refusal, [], True, MODE, self.prompt.id, latency_ms, query)
+
+    def small_talk(self) -> Answer:
+        return Answer(self.prompt.small_talk, [], True, "small-talk", self.prompt.id, 0.0)
+
+    def relevant(self, retrieval: Retrieval) -> bool:
+        return bool(retrieval.passages) and retrieval.best_dense >= self.refuse_below
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        if not self.relevant(retrieval):
+            return self.refusal(query=retrieval.query)
+        passages = retrieval.passages
+        allow_questions = wants_questions(question)
+        candidates: list[Unit] = []
+        for i, p in enumerate(passages):
+            for u in units(i, p.chunk.text):
+                if u.text.endswith("?") and not allow_questions:
+                    continue
+                candidates.append(u)
+        if not candidates:
+            return self.refusal(query=retrieval.query)
+
+        vectors = self.embedder.encode_cached([u.text for u in candidates])
+        semantic = vectors @ retrieval.vector
+        query_terms = set(tokens(retrieval.query))
+        for u, sim in zip(candidates, semantic, strict=True):
+            overlap = len(query_terms & content_terms(u.text)) / max(1, len(query_terms))
+            rank_prior = 1.0 / (1 + u.passage)  # fused rank of its passage
+            u.score = 0.6 * float(sim) + 0.2 * overlap + 0.2 * rank_prior
+            if _REFERRING.match(u.text):
+                u.score -= 0.08  # leans on a sentence the reader will not see
+        chosen = self._select(candidates, vectors)
+        return self._compose(question, retrieval, passages, chosen)
+
+    def _select(self, candidates: list[Unit], vectors: np.ndarray) -> list[Unit]:
+        order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+        best = candidates[order[0]].score
+        chosen: list[int] = []
+        per_passage: dict[int, int] = {}
+        for i in order:
+            u = candidates[i]
+            if len(chosen) >= self.max_points:
+                break
+            if len(chosen) >= 3 and u.score < best - 0.15:
+                break  # only strong extra points; three is the floor
+            if per_passage.get(u.passage, 0) >= 2:
+                continue
+            terms = content_terms(u.text)
+            if any(
+                float(vectors[i] @ vectors[j]) > 0.8
+                or jaccard(terms, content_terms(candidates[j].text)) > 0.5
+                for j in chosen
+            ):
+                continue
+            chosen.append(i)
+            per_passage[u.passage] = per_passage.get(u.passage, 0) + 1
+        return [candidates[i] for i in chosen]
+
+    def _compose(
+        self, question: str, retrieval: Retrieval, passages: list[Passage], chosen: list[Unit]
+    ) -> Answer:
+        # Points keep their passage's fused rank, then reading order within the passage.
+        chosen.sort(key=lambda u: (u.passage, u.position))
+        numbers: dict[int, int] = {}
+        for u in chosen:
+            numbers.setdefault(u.passage, len(numbers) + 1)
+        first = passages[chosen[0].passage]
+        lead = self.prompt.lead_in(question, topic_phrase(question), first.chunk.title)
+        lines = [lead, ""]
+        snippets: dict[int, list[str]] = {}
+        best_score: dict[int, float] = {}
+        for u in chosen:
+            n = numbers[u.passage]
+            lines.append(f"- {u.text} [{n}]")
+            snippets.setdefault(u.passage, []).append(u.text)
+            best_score[u.passage] = max(best_score.get(u.passage, 0.0), u.score)
+        citations = []
+        for pi, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+            chunk = passages[pi].chunk
+            snippet = " ".join(snippets[pi])
+            citations.append(
+                Citation(
+                    n=n,
+                    source=chunk.source,
+                    title=chunk.title,
+                    snippet=snippet if len(snippet) <= 300 else snippet[:297] + "...",
+                    score=round(best_score[pi], 4),
+                    section=chunk.section,
+                    passage_id=chunk.id,
+                    passage=chunk.text,
+                )
+            )
+        return Answer(
+            answer="\n".join(lines),
+            citations=citations,
+            refused=False,
+            mode=MODE,
+            prompt=self.prompt.id,
+            latency_ms=0.0,
+            query=retrieval.query,
+            passages=passages,
+        )

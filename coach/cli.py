@@ -1,0 +1,181 @@
+"""`coach` on the command line: ingest, ask, prep, serve.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import coach  # noqa: F401  (sets the offline environment before anything else imports)
+from coach.errors import BadInputError, CoachError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"coach: error: {message}\n(run `coach --help` for usage)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="coach",
+        description="An offline mentoring coach: answers career questions with cited advice.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("ingest", help="index the built-in corpus or your own files")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders (.md .txt .html .pdf); none means the built-in corpus")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("ask", help="ask a question and get a cited answer")
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--topic", action="append", default=[], help="only guides on this topic")
+    p.add_argument("--stage", action="append", default=[], help="only guides for this stage")
+
+    p = sub.add_parser("prep", help="an agenda and questions for your next mentor meeting")
+    p.add_argument("--goal", action="append", default=[], metavar="TEXT",
+                   help="a goal for the meeting (repeat for several)")
+    p.add_argument("--notes", default="", metavar="TEXT", help="notes from the last meeting")
+    p.add_argument("--notes-file", default=None, metavar="FILE", help="read the notes from a file")
+    p.add_argument("--action", action="append", default=[], metavar="TEXT",
+                   help="an open action item from last time (repeat for several)")
+    p.add_argument("--topic", action="append", default=[], help="prefer this topic")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--markdown", default=None, metavar="FILE", help="also write Markdown here")
+
+    p = sub.add_parser("serve", help="serve the coach in the browser")
+    p.add_argument("--host", default=None, help="address (default COACH_HOST)")
+    p.add_argument("--port", type=int, default=None, help="port (default COACH_PORT)")
+    return parser
+
+
+def _check_vocabulary(values: Sequence[str], kind: str) -> tuple[str, ...]:
+    from coach.settings import get_settings
+
+    import yaml
+
+    path = get_settings().corpus_dir / "topics.yaml"
+    try:
+        known = set(yaml.safe_load(path.read_text(encoding="utf-8"))[kind])
+    except (OSError, KeyError, TypeError):
+        return tuple(values)
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        raise BadInputError(
+            f"unknown {kind[:-1]} {', '.join(unknown)!s}; choose from: {', '.join(sorted(known))}"
+        )
+    return tuple(values)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except CoachError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("coach: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the boundary: never show a traceback
+        from coach.settings import get_settings
+
+        if get_settings().debug:
+            raise
+        print(
+            f"coach: unexpected error ({exc.__class__.__name__}: {exc}). "
+            "Set COACH_DEBUG=1 for details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from coach.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "COACH_" + str(first["loc"][0]).upper()
+        raise BadInputError(f"setting {name} is invalid: {first['msg']}") from None
+
+    from coach.facade import Coach
+
+    coach_ = Coach(settings)
+    if args.command == "ingest":
+        from coach.ingest import tqdm_progress
+
+        progress = None if args.quiet or not sys.stderr.isatty() else tqdm_progress()
+        report = coach_.ingest(args.paths or None, progress=progress)
+        for failure in report.failures:
+            print(f"skipped: {failure}", file=sys.stderr)
+        print(f"Ingested {report.summary()}.")
+        return 1 if report.failures else 0
+
+    if args.command == "ask":
+        from coach.types import Filters
+
+        filters = Filters(
+            topics=_check_vocabulary(args.topic, "topics"),
+            stages=_check_vocabulary(args.stage, "stages"),
+        )
+        answer = coach_.ask(args.question, filters=filters)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            print(answer.answer)
+            if answer.citations:
+                print("\nSources:")
+                for c in answer.citations:
+                    where = f"{c.title} - {c.section}" if c.section else c.title
+                    print(f"  [{c.n}] {where} ({c.source})")
+        return 0
+
+    if args.command == "prep":
+        from pathlib import Path
+
+        from coach.prep import to_markdown
+
+        notes = args.notes
+        if args.notes_file:
+            try:
+                notes = Path(args.notes_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise BadInputError(f"cannot read notes file {args.notes_file}: {exc}") from None
+        result = coach_.prep(
+            args.goal, notes=notes, actions=args.action,
+            topics=_check_vocabulary(args.topic, "topics"),
+        )
+        markdown = to_markdown(result)
+        if args.markdown:
+            try:
+                Path(args.markdown).write_text(markdown, encoding="utf-8")
+            except OSError as exc:
+                raise BadInputError(f"cannot write {args.markdown}: {exc.strerror}") from None
+        if args.json:
+            payload = result.to_json()
+            payload["markdown"] = markdown
+            print(json.dumps(payload, ensure_ascii=False))
+        else:
+            print(markdown, end="")
+        return 0
+
+    if args.command == "serve":
+        from coach.web import serve
+
+        serve(coach_, host=args.host or settings.host, port=args.port or settings.port)
+        return 0
+    raise BadInputError(f"unknown command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Shared fixtures: every test gets its own COACH_HOME; fakes by default, the real
+embedder only in tests marked `slow`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from coach.settings import PROJECT_ROOT, Settings, get_settings  # noqa: E402
+from coach.text import tokens  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = PROJECT_ROOT / "corpus"
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-stems vectors: similar words give similar vectors, instantly.
+
+    Counts the texts it encodes, so tests can prove what was (not) embedded. Token counts
+    come from the real tokenizer, which loads in milliseconds without the model.
+    """
+
+    dim = 384
+    name = "fake-hash"
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def count_tokens(self, text: str) -> int:
+        from coach.embed import Embedder
+
+        if not hasattr(FakeEmbedder, "_real"):
+            FakeEmbedder._real = Embedder()
+        return FakeEmbedder._real.count_tokens(text)
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for tok in tokens(text) or ["empty"]:
+            h = int(hashlib.md5(tok.encode()).hexdigest(), 16)
+            vec[h % self.dim] += 1.0 if (h >> 20) % 2 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def encode_cached(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text).tolist()
+
+
+@pytest.fixture(autouse=True)
+def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "coach-home"
+    monkeypatch.setenv("COACH_HOME", str(home))
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(coach_home: Path) -> Settings:
+    # The fake embedder's similarities are lower than the real model's.
+    return Settings(home=coach_home, refuse_below=0.15)
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """A writable copy of the fixture documents."""
+    target = tmp_path / "docs"
+    shutil.copytree(FIXTURES / "docs", target)
+    return target
+
+
+@pytest.fixture
+def fake_coach(settings: Settings, fake_embedder: FakeEmbedder, docs: Path):
+    from coach.facade import Coach
+
+    coach = Coach(settings, embedder=fake_embedder)
+    report = coach.ingest([docs])
+    assert report.chunks_added > 0 and not report.failures
+    return coach
+
+
+@pytest.fixture(scope="session")
+def real_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built-in corpus ingested once with the real embedder, shared read-only."""
+    home = tmp_path_factory.mktemp("real-home")
+    from coach.facade import Coach
+
+    coach = Coach(Settings(home=home))
+    report = coach.ingest()
+    assert report.chunks_added > 100 and not report.failures, report.failures
+    return home
+
+
+@pytest.fixture
+def real_coach(real_home: Path):
+    from coach.facade import Coach
+
+    return Coach(Settings(home=real_home, log_turns=False), embedder=_shared_embedder())
+
+
+def _shared_embedder():
+    from coach.embed import Embedder
+
+    if not hasattr(_shared_embedder, "instance"):
+        _shared_embedder.instance = Embedder()
+    return _shared_embedder.instance

@@ -1,0 +1,59 @@
+from coach.split import chunk_id, sections, split_document, split_sentences
+from coach.types import Document
+from tests.conftest import FakeEmbedder
+
+count = FakeEmbedder().count_tokens
+
+
+def doc(text: str, title: str = "A guide") -> Document:
+    return Document(path="/x/a.md", source="corpus/a.md", text=text, title=title)
+
+
+def test_sections_follow_headings_and_nest():
+    text = "# Title\nIntro.\n## First\nOne.\n### Deeper\nTwo.\n## Second\nThree."
+    assert sections(text) == [("", "Intro."), ("First", "One."), ("First > Deeper", "Two."),
+                              ("Second", "Three.")]
+
+
+def test_headings_inside_code_fences_are_text():
+    text = "## Real\n```\n## not a heading\n```\nafter"
+    assert [s for s, _ in sections(text)] == ["Real"]
+
+
+def test_sentences_split_on_end_punctuation_only():
+    assert split_sentences("Meet monthly. Ask e.g. about goals! Done? yes") == [
+        "Meet monthly.", "Ask e.g. about goals!", "Done? yes"]
+
+
+def test_chunks_fit_the_window_with_their_heading():
+    para = " ".join(f"Sentence number {i} gives one more piece of advice." for i in range(120))
+    chunks = split_document(doc(f"## Long section\n\n{para}"), count, max_tokens=120)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert count(c.embed_text()) <= 120 + 2  # headings included, no truncation
+    # Nothing is lost: every sentence survives in some chunk.
+    joined = " ".join(c.text for c in chunks)
+    assert all(f"number {i} " in joined for i in range(120))
+
+
+def test_giant_word_is_split_not_truncated():
+    blob = "x" * 5000
+    chunks = split_document(doc(f"## Blob\n\n{blob}"), count, max_tokens=64)
+    assert "".join(c.text for c in chunks) == blob
+    assert all(count(c.embed_text()) <= 66 for c in chunks)
+
+
+def test_ids_are_content_hashes():
+    a = split_document(doc("## S\n\nSame text."), count)
+    b = split_document(doc("## S\n\nSame text."), count)
+    c = split_document(doc("## S\n\nOther text."), count)
+    assert a[0].id == b[0].id != c[0].id
+    assert a[0].id == chunk_id("corpus/a.md", "S", "Same text.")
+
+
+def test_metadata_travels_with_chunks():
+    d = Document(path="/x/a.md", source="corpus/a.md", text="## Sec\n\nBody text here.",
+                 title="T", kind="guide", topics=("feedback",), stages=("mentor",))
+    (c,) = split_document(d, count)
+    assert (c.source, c.title, c.section, c.topics, c.stages) == (
+        "corpus/a.md", "T", "Sec", ("feedback",), ("mentor",))
