@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from dataclasses import replace
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from coach.answer import ExtractiveAnswerer
+from coach.answer import ExtractiveAnswerer, wants_questions
 from coach.condense import condense, is_small_talk
 from coach.errors import BadQuestionError
 from coach.ingest import Progress
 from coach.ingest import ingest as run_ingest
 from coach.prep import MeetingPrep
 from coach.prompts import load_extractive
-from coach.retrieve import Retriever
+from coach.retrieve import Retrieval, Retriever
 from coach.settings import Settings, get_settings
 from coach.store import Store
 from coach.turnlog import TurnLog
 from coach.types import Answer, Filters, IngestReport, Prep, Turn
+
+
+ANSWER_KINDS = ("guide", "document")
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -129,14 +133,24 @@ class Coach:
         text = clean_question(question, self.settings.max_question_chars)
         if is_small_talk(text):
             return self.answerer.small_talk()
-        self.store.require_nonempty()
-        query = condense(text, normalise_history(history))
-        retrieval = self.retriever.search(query, filters)
+        retrieval = self.retrieve(text, history, filters)
         answer = self.answerer.answer(text, retrieval)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_turns:
             self.turn_log.record(text, answer)
         return answer
+
+    def retrieve(
+        self, question: str, history: Iterable[Any] | None = None, filters: Filters = Filters()
+    ) -> Retrieval:
+        """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused."""
+        self.store.require_nonempty()
+        query = condense(question, normalise_history(history))
+        if not filters.kinds:
+            # Question banks answer "what should I ask?", not "what should I do?".
+            kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())
+            filters = replace(filters, kinds=kinds)
+        return self.retriever.search(query, filters)
 
     def prep(
         self,

@@ -43,6 +43,13 @@ def display_source(path: Path, settings: Settings) -> str:
         return resolved.as_posix()
 
 
+def default_roots(settings: Settings) -> list[Path]:
+    """The built-in corpus: its guides and question banks, not its README or index script."""
+    parts = [settings.corpus_dir / "guides", settings.corpus_dir / "questions"]
+    existing = [p for p in parts if p.is_dir()]
+    return existing or [settings.corpus_dir]
+
+
 def _under(path: str, roots: list[Path]) -> bool:
     p = Path(path)
     return any(p == r or r in p.parents for r in roots)
@@ -56,7 +63,7 @@ def ingest(
     embed_batch: int = 64,
 ) -> IngestReport:
     started = time.perf_counter()
-    roots = [Path(p).expanduser() for p in (paths or [settings.corpus_dir])]
+    roots = [Path(p).expanduser() for p in (paths or default_roots(settings))]
     report = IngestReport()
     files, errors = find_files(roots)
     report.failures.extend(str(e) for e in errors)

@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25 over the same chunks, fused, de-duplicated.
 
-Fusion is reciprocal rank fusion by default; weighted-sum is kept for comparison
-(`COACH_FUSION`). The numbers behind that choice are in docs/retrieval.md.
+Fusion is a weighted sum of normalised scores by default; reciprocal rank fusion is kept
+for comparison (`COACH_FUSION`). The measurements behind that choice are in
+docs/retrieval.md.
 """
 
 from __future__ import annotations

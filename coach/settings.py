@@ -52,14 +52,16 @@ class Settings(BaseSettings):
         default=30, ge=5, le=200, description="Candidates each retriever returns before fusion."
     )
     fusion: Literal["rrf", "weighted"] = Field(
-        default="rrf", description="How dense and BM25 rankings are fused: rrf or weighted."
+        default="weighted",
+        description="How dense and BM25 rankings are fused: weighted (sum of normalised "
+        "scores) or rrf (reciprocal rank fusion).",
     )
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     dense_weight: float = Field(
         default=0.6, ge=0.0, le=1.0, description="Weight of the dense score in weighted fusion."
     )
     refuse_below: float = Field(
-        default=0.38,
+        default=0.36,
         ge=0.0,
         le=1.0,
         description="Refuse when the best passage's cosine similarity is below this.",

@@ -20,9 +20,10 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-def chunk_id(source: str, section: str, text: str) -> str:
-    """Content hash: the same text in the same place always gets the same id."""
-    digest = hashlib.sha256(f"{source}\x1f{section}\x1f{text}".encode())
+def chunk_id(source: str, context: str, text: str) -> str:
+    """Content hash of everything the embedder sees: the same text with the same headings
+    in the same file always gets the same id, and any change gets a new one."""
+    digest = hashlib.sha256(f"{source}\x1f{context}\x1f{text}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -74,12 +75,14 @@ def split_document(doc: Document, count: TokenCounter, max_tokens: int = 200) ->
     chunks: list[Chunk] = []
     for section, body in sections(doc.text):
         heading = f"{doc.title} - {section}" if section else doc.title
-        # Room left for the text once the heading line is prepended.
+        if doc.summary:
+            heading += "\n" + doc.summary
+        # Room left for the text once the heading and summary lines are prepended.
         budget = max(16, max_tokens - count(heading) - 1)
         for piece in _pack(_paragraphs(body), count, budget):
             chunks.append(
                 Chunk(
-                    id=chunk_id(doc.source, section, piece),
+                    id=chunk_id(doc.source, heading, piece),
                     path=doc.path,
                     source=doc.source,
                     title=doc.title,
@@ -89,6 +92,7 @@ def split_document(doc: Document, count: TokenCounter, max_tokens: int = 200) ->
                     kind=doc.kind,
                     topics=doc.topics,
                     stages=doc.stages,
+                    summary=doc.summary,
                 )
             )
     # Identical text repeated in one section would share an id; keep the first.

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     kind TEXT NOT NULL,
     topics TEXT NOT NULL,
     stages TEXT NOT NULL,
+    summary TEXT NOT NULL,
     terms TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
@@ -296,7 +297,7 @@ class Store:
             )
         with self._db() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id,
@@ -309,6 +310,7 @@ class Store:
                         c.kind,
                         json.dumps(list(c.topics)),
                         json.dumps(list(c.stages)),
+                        c.summary,
                         json.dumps(tokens(f"{c.title} {c.section} {c.text}")),
                     )
                     for c in chunks
@@ -360,7 +362,7 @@ class Store:
             with self._db() as db:
                 rows = db.execute(
                     "SELECT id, path, source, title, section, text, ord, kind, topics, stages, "
-                    "terms FROM chunks ORDER BY path, ord"
+                    "summary, terms FROM chunks ORDER BY path, ord"
                 ).fetchall()
             chunks: dict[str, Chunk] = {}
             terms: list[list[str]] = []
@@ -376,8 +378,9 @@ class Store:
                     kind=r[7],
                     topics=tuple(json.loads(r[8])),
                     stages=tuple(json.loads(r[9])),
+                    summary=r[10],
                 )
-                terms.append(json.loads(r[10]))
+                terms.append(json.loads(r[11]))
             self._chunks = chunks
             self._bm25 = Bm25Index(list(chunks), terms)
             self._generation = generation

@@ -34,11 +34,16 @@ class Chunk:
     kind: str = "guide"
     topics: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
+    summary: str = ""  # the document's one-line summary, if it has one
+
+    def heading(self) -> str:
+        return f"{self.title} - {self.section}" if self.section else self.title
 
     def embed_text(self) -> str:
-        """What the embedder sees: headings give a short passage its context."""
-        heading = f"{self.title} - {self.section}" if self.section else self.title
-        return f"{heading}\n{self.text}"
+        """What the embedder sees: the headings and the document's summary give a short
+        passage the context a question is phrased in."""
+        context = f"{self.heading()}\n{self.summary}" if self.summary else self.heading()
+        return f"{context}\n{self.text}"
 
 
 @dataclass

@@ -48,7 +48,7 @@ def test_ids_are_content_hashes():
     b = split_document(doc("## S\n\nSame text."), count)
     c = split_document(doc("## S\n\nOther text."), count)
     assert a[0].id == b[0].id != c[0].id
-    assert a[0].id == chunk_id("corpus/a.md", "S", "Same text.")
+    assert a[0].id == chunk_id("corpus/a.md", "A guide - S", "Same text.")
 
 
 def test_metadata_travels_with_chunks():

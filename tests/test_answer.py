@@ -1,0 +1,111 @@
+import re
+
+import pytest
+
+from coach.answer import clean, topic_phrase, units
+from coach.errors import BadQuestionError, EmptyIndexError
+from coach.facade import Coach, normalise_history
+from coach.types import Turn
+
+
+def check_contract(answer):
+    """Every point ends with [n]; every [n] has a citation; nothing uncited."""
+    body = [line for line in answer.answer.splitlines() if line.strip()]
+    lead, points = body[0], body[1:]
+    assert "[1]" in lead
+    assert 3 <= len(points) <= 6
+    for p in points:
+        assert re.search(r"\[\d+\]$", p), p
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert numbers == {c.n for c in answer.citations}
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert c.source and c.title and c.snippet and c.passage
+        for point in points:
+            if point.endswith(f"[{c.n}]"):
+                text = point[2:].rsplit(" [", 1)[0]
+                assert text.rstrip(".") in " ".join(c.passage.split()).replace("**", ""), text
+
+
+def test_answer_is_cited_point_by_point(fake_coach):
+    answer = fake_coach.ask("How often should I meet my mentor and for how long?")
+    assert not answer.refused and answer.mode == "extractive"
+    check_contract(answer)
+    assert answer.citations[0].source.endswith("meeting-rhythm.md")
+    assert answer.prompt == "extractive@v1"
+
+
+def test_off_topic_question_is_refused(fake_coach):
+    answer = fake_coach.ask("What is the boiling point of tungsten in kelvin?")
+    assert answer.refused and answer.citations == []
+    assert "don't have guidance" in answer.answer
+
+
+def test_small_talk_gets_a_friendly_reply(fake_coach):
+    answer = fake_coach.ask("hello!")
+    assert answer.refused and answer.mode == "small-talk" and "mentor" in answer.answer
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\n\t", "\u200b\u200b", "?!?"])
+def test_empty_questions_are_rejected(fake_coach, bad):
+    with pytest.raises(BadQuestionError):
+        fake_coach.ask(bad)
+
+
+def test_long_question_names_the_limit(fake_coach):
+    with pytest.raises(BadQuestionError, match="limit is 2,000"):
+        fake_coach.ask("mentor " * 1000)
+
+
+def test_empty_index_says_run_ingest(settings, fake_embedder):
+    with pytest.raises(EmptyIndexError, match="coach ingest"):
+        Coach(settings, embedder=fake_embedder).ask("How often should I meet my mentor?")
+
+
+def test_follow_up_uses_history(fake_coach):
+    history = [{"role": "user", "content": [{"type": "text", "text": "How do I ask for "
+                                             "useful feedback from my mentor?"}]},
+               {"role": "assistant", "content": "..."}]
+    answer = fake_coach.ask("and what if it hurts?", history=history)
+    assert "feedback" in answer.query
+    assert answer.citations[0].source.endswith("asking-for-feedback.md")
+
+
+def test_turns_are_logged(fake_coach):
+    fake_coach.ask("How long should a mentoring meeting last?")
+    (turn,) = fake_coach.turn_log.recent()
+    assert turn["question"] == "How long should a mentoring meeting last?"
+    assert turn["prompt"] == "extractive@v1" and turn["latency_ms"] > 0
+    assert turn["passages"] and {"id", "score", "dense", "bm25"} <= set(turn["passages"][0])
+
+
+def test_history_formats_are_normalised():
+    turns = normalise_history([
+        ("hi", "hello"),
+        {"role": "user", "content": [{"type": "text", "text": "part one"}, "part two"]},
+        {"role": "assistant", "content": None},
+        Turn("user", "plain"),
+    ])
+    assert [t.content for t in turns] == ["hi", "hello", "part one part two", "plain"]
+
+
+def test_units_keep_scripts_whole_and_skip_fragments():
+    text = ('> "Hi Sam, I loved your talk. Could we meet for twenty minutes next week?"\n'
+            "Short.\n- Ask one clear question at a time, and write the answer down.")
+    found = [u.text for u in units(0, text)]
+    assert found[0].startswith('"Hi Sam') and found[0].endswith('week?"')
+    assert "Short." not in found
+    assert found[1] == "Ask one clear question at a time, and write the answer down."
+
+
+def test_clean_strips_markdown():
+    assert clean("- **Ask** for [feedback](http://x) early") == "Ask for feedback early."
+
+
+@pytest.mark.parametrize(("q", "phrase"), [
+    ("How often should I meet my mentor?", "how often to meet your mentor"),
+    ("How do I ask for a raise?", "how to ask for a raise"),
+    ("Tips on networking as an introvert", "networking as an introvert"),
+])
+def test_topic_phrase(q, phrase):
+    assert topic_phrase(q) == phrase

@@ -1,0 +1,86 @@
+"""The real embedder over the built-in corpus: questions in a user's own words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+USER_QUESTIONS = [
+    ("how often should me and my mentor catch up?", "how-often-to-meet-your-mentor"),
+    ("is it ok to message a senior person I met at a conference and ask them to mentor me",
+     "asking-someone-to-mentor-you"),
+    ("my mentor's feedback on my report was brutal and I feel awful",
+     "handling-harsh-feedback"),
+    ("I got passed over for promotion again, what should I do", "going-for-a-promotion"),
+    ("they offered me the job but the salary is low, can I ask for more?",
+     "negotiating-a-job-offer"),
+    ("I've been out of work for three years raising kids, how do I get back in?",
+     "returning-after-a-career-break"),
+    ("I feel like a fraud and everyone will find out I don't know what I'm doing",
+     "impostor-feelings-and-confidence"),
+    ("just became a team lead and have no idea how to do one-on-ones",
+     "moving-into-management"),
+    ("we keep cancelling our sessions and it feels pointless now",
+     "when-the-mentorship-is-not-working"),
+    ("what's the difference between a sponsor and a mentor", "mentorship-sponsorship-coaching"),
+    ("I want to move from teaching into UX design, where do I start",
+     "changing-careers-or-industries"),
+    ("my boss and I have totally different working styles, how do I handle her",
+     "managing-up"),
+]
+
+# Measured misses, kept visible: the embedder links "tore apart" with endings, not feedback.
+# docs/retrieval.md records them; this test fails if one starts to pass, so the note is updated.
+KNOWN_MISSES = [
+    ("my mentor tore apart my presentation and I feel awful", "handling-harsh-feedback"),
+]
+
+OFF_TOPIC = [
+    "What is the capital of Australia?",
+    "Give me a recipe for banana bread",
+    "Who won the football world cup in 2018?",
+    "How do I fix a segmentation fault in my C program?",
+    "How often should I water my tomato plants?",
+]
+
+
+def guide_id(source: str) -> str:
+    return source.rsplit("/", 1)[-1].removesuffix(".md")
+
+
+@pytest.mark.parametrize(("question", "expected"), USER_QUESTIONS)
+def test_right_guide_first(real_coach, question, expected):
+    retrieval = real_coach.retrieve(question)
+    assert guide_id(retrieval.passages[0].chunk.source) == expected, [
+        guide_id(p.chunk.source) for p in retrieval.passages]
+
+
+@pytest.mark.parametrize(("question", "expected"), KNOWN_MISSES)
+def test_known_misses_are_still_misses(real_coach, question, expected):
+    retrieval = real_coach.retrieve(question)
+    assert guide_id(retrieval.passages[0].chunk.source) != expected, "update docs/retrieval.md"
+
+
+@pytest.mark.parametrize(("question", "expected"), USER_QUESTIONS[:6])
+def test_answers_are_cited_from_the_right_guide(real_coach, question, expected):
+    answer = real_coach.ask(question)
+    assert not answer.refused
+    assert guide_id(answer.citations[0].source) == expected
+    points = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert 3 <= len(points) <= 6 and all(re.search(r"\[\d+\]$", p) for p in points)
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_is_refused(real_coach, question):
+    answer = real_coach.ask(question)
+    assert answer.refused and not answer.citations
+
+
+def test_follow_up_stays_on_topic(real_coach):
+    history = [("How do I ask someone to be my mentor?", "You could send a short message [1].")]
+    answer = real_coach.ask("and what if they say no?", history=history)
+    assert not answer.refused
+    assert guide_id(answer.citations[0].source) == "asking-someone-to-mentor-you"

@@ -1,0 +1,58 @@
+import pytest
+
+from coach.retrieve import rrf, weighted
+from coach.types import Filters
+
+
+def test_rrf_rewards_agreement():
+    scores = rrf([["a", "b", "c"], ["b", "a", "d"]], k=60)
+    assert scores["a"] == pytest.approx(1 / 61 + 1 / 62)
+    assert scores["a"] == scores["b"] > scores["c"] > 0
+    assert scores["d"] == pytest.approx(1 / 63)
+
+
+def test_weighted_normalises_each_list():
+    scores = weighted([("a", 0.9), ("b", 0.5)], [("b", 12.0), ("c", 2.0)], dense_weight=0.6)
+    assert scores["a"] == pytest.approx(0.6)
+    assert scores["b"] == pytest.approx(0.4)
+    assert scores["c"] == pytest.approx(0.0)
+
+
+def test_hybrid_finds_the_right_document(fake_coach):
+    r = fake_coach.retriever.search("how often should I meet my mentor")
+    assert r.passages[0].chunk.source.endswith("meeting-rhythm.md")
+    assert r.passages[0].score >= r.passages[-1].score
+
+
+def test_modes_and_k(fake_coach):
+    for mode in ("dense", "bm25", "hybrid"):
+        r = fake_coach.retriever.search("negotiate salary offer range", k=2, mode=mode)
+        assert len(r.passages) <= 2
+        assert r.passages[0].chunk.source.endswith("salary-talks.txt")
+
+
+def test_filters_restrict_both_retrievers(fake_coach):
+    r = fake_coach.retriever.search("meet mentor feedback", Filters(topics=("feedback",)))
+    assert r.passages and all("feedback" in p.chunk.topics for p in r.passages)
+    r = fake_coach.retriever.search("meet mentor", Filters(stages=("mid-career",)))
+    assert r.passages and all("mid-career" in p.chunk.stages for p in r.passages)
+
+
+def test_near_duplicates_are_dropped(fake_coach, docs):
+    text = (docs / "meeting-rhythm.md").read_text()
+    (docs / "copy-of-rhythm.md").write_text(text.replace("id: meeting-rhythm", "id: copy"))
+    fake_coach.ingest([docs])
+    r = fake_coach.retriever.search("how often should you meet your mentor", k=5)
+    texts = [p.chunk.text for p in r.passages]
+    assert len(texts) == len(set(texts))
+
+
+def test_bm25_index_is_built_once_per_generation(fake_coach, docs):
+    fake_coach.retriever.search("feedback")
+    index = fake_coach.store._bm25
+    fake_coach.retriever.search("salary")
+    assert fake_coach.store._bm25 is index  # not rebuilt per query
+    (docs / "new.md").write_text("## New\n\nBrand new advice about mentors.")
+    fake_coach.ingest([docs])
+    fake_coach.retriever.search("salary")
+    assert fake_coach.store._bm25 is not index  # rebuilt after ingest changed the index
