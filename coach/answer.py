@@ -43,7 +43,7 @@ def clean(text: str) -> str:
     text = _LIST_MARK.sub("", text)
     text = _EMPHASIS.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()
-    if text and text[-1] not in ".!?\"”’)":
+    if text and text[-1] not in '.!?"”’)':
         text += "."
     return text
 
@@ -69,8 +69,11 @@ def units(passage_index: int, text: str) -> list[Unit]:
 
 
 def wants_questions(question: str) -> bool:
-    return bool(re.search(r"\b(questions?|ask (my|a|the|your)|what (should|can|could) i ask)\b",
-                          question, re.I))
+    return bool(
+        re.search(
+            r"\b(questions?|ask (my|a|the|your)|what (should|can|could) i ask)\b", question, re.I
+        )
+    )
 
 
 def topic_phrase(question: str) -> str:
@@ -80,18 +83,40 @@ def topic_phrase(question: str) -> str:
     q = re.sub(
         r"^(please\s+)?(can you tell me\s+|could you tell me\s+|tell me\s+|i want to know\s+|"
         r"any (tips|advice) (on|for|about)\s+|(tips|advice) (on|for|about)\s+)",
-        "", q, flags=re.I,
+        "",
+        q,
+        flags=re.I,
     )
     q = re.sub(r"^(and|but|so|also|then)\s+", "", q, flags=re.I)
     q = re.sub(r"^how (do|can|should|would|could) (i|we)\s+", "how to ", q, flags=re.I)
-    q = re.sub(r"^how (often|long|much|many|soon|early|far) (should|do|can|would|could|must) "
-               r"(i|we)\s+", r"how \1 to ", q, flags=re.I)
-    q = re.sub(r"^what (should|do|can) (i|we) do (about|when|if)\s+", "what to do \\3 ", q,
-               flags=re.I)
-    q = re.sub(r"^(what|which|who|where|when|why|is|are|should|do|does|can) ", lambda m: m.group(0).lower(), q)
-    swaps = {"i": "you", "me": "you", "my": "your", "mine": "yours", "i'm": "you're",
-             "myself": "yourself", "am": "are", "i've": "you've", "we": "you", "our": "your",
-             "us": "you"}
+    q = re.sub(
+        r"^how (often|long|much|many|soon|early|far) (should|do|can|would|could|must) "
+        r"(i|we)\s+",
+        r"how \1 to ",
+        q,
+        flags=re.I,
+    )
+    q = re.sub(
+        r"^what (should|do|can) (i|we) do (about|when|if)\s+", "what to do \\3 ", q, flags=re.I
+    )
+    q = re.sub(
+        r"^(what|which|who|where|when|why|is|are|should|do|does|can) ",
+        lambda m: m.group(0).lower(),
+        q,
+    )
+    swaps = {
+        "i": "you",
+        "me": "you",
+        "my": "your",
+        "mine": "yours",
+        "i'm": "you're",
+        "myself": "yourself",
+        "am": "are",
+        "i've": "you've",
+        "we": "you",
+        "our": "your",
+        "us": "you",
+    }
     words = [swaps.get(w.lower(), w) if w.lower() in swaps else w for w in q.split()]
     phrase = " ".join(words)
     if phrase[:1].isupper() and not phrase[:2].isupper():
@@ -102,8 +127,9 @@ def topic_phrase(question: str) -> str:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder, prompt: ExtractivePrompt, refuse_below: float,
-                 max_points: int = 5) -> None:
+    def __init__(
+        self, embedder, prompt: ExtractivePrompt, refuse_below: float, max_points: int = 5
+    ) -> None:
         self.embedder = embedder
         self.prompt = prompt
         self.refuse_below = refuse_below

@@ -28,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("ingest", help="index the built-in corpus or your own files")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files or folders (.md .txt .html .pdf); none means the built-in corpus")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or folders (.md .txt .html .pdf); none means the built-in corpus",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("ask", help="ask a question and get a cited answer")
@@ -39,12 +43,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage", action="append", default=[], help="only guides for this stage")
 
     p = sub.add_parser("prep", help="an agenda and questions for your next mentor meeting")
-    p.add_argument("--goal", action="append", default=[], metavar="TEXT",
-                   help="a goal for the meeting (repeat for several)")
+    p.add_argument(
+        "--goal",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="a goal for the meeting (repeat for several)",
+    )
     p.add_argument("--notes", default="", metavar="TEXT", help="notes from the last meeting")
     p.add_argument("--notes-file", default=None, metavar="FILE", help="read the notes from a file")
-    p.add_argument("--action", action="append", default=[], metavar="TEXT",
-                   help="an open action item from last time (repeat for several)")
+    p.add_argument(
+        "--action",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="an open action item from last time (repeat for several)",
+    )
     p.add_argument("--topic", action="append", default=[], help="prefer this topic")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--markdown", default=None, metavar="FILE", help="also write Markdown here")
@@ -56,9 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_vocabulary(values: Sequence[str], kind: str) -> tuple[str, ...]:
-    from coach.settings import get_settings
-
     import yaml
+
+    from coach.settings import get_settings
 
     path = get_settings().corpus_dir / "topics.yaml"
     try:
@@ -152,7 +166,9 @@ def _run(args: argparse.Namespace) -> int:
             except (OSError, UnicodeDecodeError) as exc:
                 raise BadInputError(f"cannot read notes file {args.notes_file}: {exc}") from None
         result = coach_.prep(
-            args.goal, notes=notes, actions=args.action,
+            args.goal,
+            notes=notes,
+            actions=args.action,
             topics=_check_vocabulary(args.topic, "topics"),
         )
         markdown = to_markdown(result)

@@ -1,16 +1,16 @@
 """The one facade the CLI and the web app call. Neither holds pipeline logic.
 
-    coach = Coach()                       # settings from COACH_* variables
-    coach.ingest()                        # the built-in corpus
-    answer = coach.ask("How often should I meet my mentor?")
+coach = Coach()                       # settings from COACH_* variables
+coach.ingest()                        # the built-in corpus
+answer = coach.ask("How often should I meet my mentor?")
 """
 
 from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from coach.store import Store
 from coach.turnlog import TurnLog
 from coach.types import Answer, Filters, IngestReport, Prep, Turn
 
-
 ANSWER_KINDS = ("guide", "document")
 
 
@@ -37,7 +36,8 @@ def clean_question(question: object, limit: int) -> str:
         raise BadQuestionError("The question must be text.")
     # Drop invisible and control characters; keep every script and emoji.
     text = "".join(
-        ch for ch in question
+        ch
+        for ch in question
         if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     text = " ".join(text.split())
@@ -45,8 +45,7 @@ def clean_question(question: object, limit: int) -> str:
         raise BadQuestionError("Please type a question: it is empty.")
     if len(text) > limit:
         raise BadQuestionError(
-            f"The question is {len(text):,} characters; the limit is {limit:,}. "
-            "Please shorten it."
+            f"The question is {len(text):,} characters; the limit is {limit:,}. Please shorten it."
         )
     if not any(ch.isalnum() for ch in text):
         raise BadQuestionError("Please ask a question in words.")

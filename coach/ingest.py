@@ -97,15 +97,18 @@ def ingest(
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
                 if record and record.sha256 == digest and set(record.chunk_ids) <= known_ids:
                     store.save_file(
-                        FileRecord(key, record.source, digest, st.st_size, st.st_mtime_ns,
-                                   record.chunk_ids)
+                        FileRecord(
+                            key, record.source, digest, st.st_size, st.st_mtime_ns, record.chunk_ids
+                        )
                     )
                     report.files_unchanged += 1
                     report.chunks_unchanged += len(record.chunk_ids)
                     continue
                 doc = load(path, display_source(path, settings), max_bytes=max_bytes)
                 chunks = split_document(doc, embedder.count_tokens, settings.chunk_tokens)
-                too_long = [c for c in chunks if embedder.count_tokens(c.embed_text()) > MAX_SEQ_TOKENS]
+                too_long = [
+                    c for c in chunks if embedder.count_tokens(c.embed_text()) > MAX_SEQ_TOKENS
+                ]
                 if too_long:  # the splitter guarantees this; refuse rather than truncate
                     raise LoadError(str(path), "a chunk exceeds the embedder's 256-token window")
                 if not chunks:
@@ -210,8 +213,14 @@ def tqdm_progress() -> Progress:
     def update(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
         if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit="file" if stage == "reading" else "chunk",
-                                     file=sys.stderr, leave=False, dynamic_ncols=True)
+            bar = bars[stage] = tqdm(
+                total=total,
+                desc=stage,
+                unit="file" if stage == "reading" else "chunk",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
         bar.total = total
         bar.n = done
         bar.refresh()

@@ -186,8 +186,10 @@ class MeetingPrep:
         )
         agenda = [
             AgendaItem("Review last meeting's actions", review),
-            AgendaItem("Updates and wins", "Share one or two updates since you last met, "
-                       "including something that went well."),
+            AgendaItem(
+                "Updates and wins",
+                "Share one or two updates since you last met, including something that went well.",
+            ),
         ]
         for goal, passages in zip(goals, guide_hits, strict=True):
             detail = f"Discuss: {goal}."
@@ -203,10 +205,18 @@ class MeetingPrep:
                     detail += f" Guidance: {sentences[i]} [{c.n}]"
                     refs.append(c.n)
             agenda.append(AgendaItem(f"Topic: {goal}", detail, refs))
-        agenda.append(AgendaItem("Your questions", "Pick two or three of the questions below "
-                                 "that matter most right now."))
-        agenda.append(AgendaItem("Next steps", "Agree on actions with owners and dates, and "
-                                 "set the date of the next meeting."))
+        agenda.append(
+            AgendaItem(
+                "Your questions",
+                "Pick two or three of the questions below that matter most right now.",
+            )
+        )
+        agenda.append(
+            AgendaItem(
+                "Next steps",
+                "Agree on actions with owners and dates, and set the date of the next meeting.",
+            )
+        )
         return agenda
 
 

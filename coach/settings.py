@@ -101,3 +101,27 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def _default_text(name: str, field: object) -> str:
+    shown = {
+        "home": "per-user data folder (`~/.local/share/mentor-coach` on Linux)",
+        "corpus_dir": "`corpus/` in this repository",
+        "prompts_dir": "`prompts/` in this repository",
+        "chroma_url": "unset (embedded store)",
+    }
+    if name in shown:
+        return shown[name]
+    return f"`{field.default}`"  # type: ignore[attr-defined]
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as the README shows it."""
+    rows = ["| variable | default | what it does |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| `COACH_{name.upper()}` | {_default_text(name, field)} | {field.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -16,7 +16,6 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -331,7 +330,14 @@ class Store:
         with self._db() as db:
             db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
-                (rec.path, rec.source, rec.sha256, rec.size, rec.mtime_ns, json.dumps(rec.chunk_ids)),
+                (
+                    rec.path,
+                    rec.source,
+                    rec.sha256,
+                    rec.size,
+                    rec.mtime_ns,
+                    json.dumps(rec.chunk_ids),
+                ),
             )
 
     def forget_file(self, path: str) -> None:
@@ -421,7 +427,9 @@ class Store:
         distances = res["distances"][0] if res.get("distances") else [1.0] * len(ids)
         # Vectors whose index row is gone (a crash mid-delete) are ignored until the next ingest.
         return [
-            (cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True) if cid in self._chunks
+            (cid, 1.0 - float(d))
+            for cid, d in zip(ids, distances, strict=True)
+            if cid in self._chunks
         ]
 
     def bm25_search(

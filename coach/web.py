@@ -46,8 +46,13 @@ def build_app(coach_: Coach | None = None) -> Any:
     import gradio as gr
 
     coach_ = coach_ or Coach()
+
+    def chat(message: Any, history: list[Any]) -> str:
+        return respond(coach_, message, history)
+
     return gr.ChatInterface(
-        fn=lambda message, history: respond(coach_, message, history),
+        fn=chat,
+        api_name="chat",
         title="Mentor Coach",
         description="Ask a mentoring or career question. Every point is cited to a guide.",
         examples=EXAMPLES,
@@ -61,5 +66,11 @@ def serve(coach_: Coach, host: str, port: int) -> None:
     app = build_app(coach_)
     app.queue(default_concurrency_limit=4, max_size=64)
     print(f"Mentor Coach is running at http://{host}:{port}", flush=True)
-    app.launch(server_name=host, server_port=port, show_error=False, share=False,
-               inbrowser=False, quiet=True)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        show_error=False,
+        share=False,
+        inbrowser=False,
+        quiet=True,
+    )

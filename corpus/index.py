@@ -39,7 +39,7 @@ def parse(path: Path | str) -> tuple[dict, str]:
         raise ValueError(f"{path}: invalid front matter ({exc.__class__.__name__})") from exc
     if not isinstance(meta, dict):
         raise ValueError(f"{path}: front matter is not a mapping")
-    return meta, raw[m.end():]
+    return meta, raw[m.end() :]
 
 
 def corpus_files(corpus_dir: Path) -> list[tuple[str, Path]]:
@@ -84,7 +84,7 @@ def readme_section(readme_text: str) -> str | None:
     end = readme_text.find(END, start + len(START)) if start != -1 else -1
     if start == -1 or end == -1:
         return None
-    return readme_text[start + len(START):end]
+    return readme_text[start + len(START) : end]
 
 
 def updated_readme(readme_text: str, table: str) -> str:
@@ -100,8 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     check = "--check" in args
     unknown = [a for a in args if a != "--check"]
     if unknown:
-        print(f"usage: python corpus/index.py [--check] (unknown: {' '.join(unknown)})",
-              file=sys.stderr)
+        print(
+            f"usage: python corpus/index.py [--check] (unknown: {' '.join(unknown)})",
+            file=sys.stderr,
+        )
         return 2
     readme = CORPUS_DIR / "README.md"
     try:

@@ -63,9 +63,15 @@ def test_empty_index_says_run_ingest(settings, fake_embedder):
 
 
 def test_follow_up_uses_history(fake_coach):
-    history = [{"role": "user", "content": [{"type": "text", "text": "How do I ask for "
-                                             "useful feedback from my mentor?"}]},
-               {"role": "assistant", "content": "..."}]
+    history = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "How do I ask for useful feedback from my mentor?"}
+            ],
+        },
+        {"role": "assistant", "content": "..."},
+    ]
     answer = fake_coach.ask("and what if it hurts?", history=history)
     assert "feedback" in answer.query
     assert answer.citations[0].source.endswith("asking-for-feedback.md")
@@ -80,18 +86,22 @@ def test_turns_are_logged(fake_coach):
 
 
 def test_history_formats_are_normalised():
-    turns = normalise_history([
-        ("hi", "hello"),
-        {"role": "user", "content": [{"type": "text", "text": "part one"}, "part two"]},
-        {"role": "assistant", "content": None},
-        Turn("user", "plain"),
-    ])
+    turns = normalise_history(
+        [
+            ("hi", "hello"),
+            {"role": "user", "content": [{"type": "text", "text": "part one"}, "part two"]},
+            {"role": "assistant", "content": None},
+            Turn("user", "plain"),
+        ]
+    )
     assert [t.content for t in turns] == ["hi", "hello", "part one part two", "plain"]
 
 
 def test_units_keep_scripts_whole_and_skip_fragments():
-    text = ('> "Hi Sam, I loved your talk. Could we meet for twenty minutes next week?"\n'
-            "Short.\n- Ask one clear question at a time, and write the answer down.")
+    text = (
+        '> "Hi Sam, I loved your talk. Could we meet for twenty minutes next week?"\n'
+        "Short.\n- Ask one clear question at a time, and write the answer down."
+    )
     found = [u.text for u in units(0, text)]
     assert found[0].startswith('"Hi Sam') and found[0].endswith('week?"')
     assert "Short." not in found
@@ -102,10 +112,13 @@ def test_clean_strips_markdown():
     assert clean("- **Ask** for [feedback](http://x) early") == "Ask for feedback early."
 
 
-@pytest.mark.parametrize(("q", "phrase"), [
-    ("How often should I meet my mentor?", "how often to meet your mentor"),
-    ("How do I ask for a raise?", "how to ask for a raise"),
-    ("Tips on networking as an introvert", "networking as an introvert"),
-])
+@pytest.mark.parametrize(
+    ("q", "phrase"),
+    [
+        ("How often should I meet my mentor?", "how often to meet your mentor"),
+        ("How do I ask for a raise?", "how to ask for a raise"),
+        ("Tips on networking as an introvert", "networking as an introvert"),
+    ],
+)
 def test_topic_phrase(q, phrase):
     assert topic_phrase(q) == phrase

@@ -30,9 +30,18 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     chroma = Path(sys.executable).with_name("chroma")
     log = open(data / "server.log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(data / "db"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

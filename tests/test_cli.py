@@ -16,8 +16,9 @@ COACH = str(Path(sys.executable).with_name("coach"))
 
 def run(*args: str, home: Path, env: dict[str, str] | None = None, timeout: int = 180):
     full_env = {**os.environ, "COACH_HOME": str(home), **(env or {})}
-    return subprocess.run([COACH, *args], capture_output=True, text=True, env=full_env,
-                          timeout=timeout)
+    return subprocess.run(
+        [COACH, *args], capture_output=True, text=True, env=full_env, timeout=timeout
+    )
 
 
 def assert_clean_failure(proc, *phrases: str) -> None:
@@ -53,8 +54,15 @@ def test_ask_plain_text_lists_sources(real_home):
 
 @pytest.mark.slow
 def test_prep_json(real_home):
-    proc = run("prep", "--goal", "get promoted this year", "--goal", "build my network",
-               "--json", home=real_home)
+    proc = run(
+        "prep",
+        "--goal",
+        "get promoted this year",
+        "--goal",
+        "build my network",
+        "--json",
+        home=real_home,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert 5 <= len(data["questions"]) <= 8
@@ -84,13 +92,17 @@ def test_too_long_question_names_the_limit(tmp_path):
 
 
 def test_empty_index_says_run_ingest(tmp_path):
-    assert_clean_failure(run("ask", "How often should I meet my mentor?", home=tmp_path),
-                         "run `coach ingest`")
+    assert_clean_failure(
+        run("ask", "How often should I meet my mentor?", home=tmp_path), "run `coach ingest`"
+    )
 
 
 def test_unknown_topic_lists_the_choices(tmp_path):
-    assert_clean_failure(run("ask", "hello there mentor", "--topic", "astrology", home=tmp_path),
-                         "unknown topic astrology", "feedback")
+    assert_clean_failure(
+        run("ask", "hello there mentor", "--topic", "astrology", home=tmp_path),
+        "unknown topic astrology",
+        "feedback",
+    )
 
 
 def test_invalid_setting_is_named(tmp_path):
@@ -99,8 +111,7 @@ def test_invalid_setting_is_named(tmp_path):
 
 
 def test_missing_path_is_reported(tmp_path):
-    assert_clean_failure(run("ingest", str(tmp_path / "nope"), home=tmp_path / "h"),
-                         "no such file")
+    assert_clean_failure(run("ingest", str(tmp_path / "nope"), home=tmp_path / "h"), "no such file")
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -14,8 +14,9 @@ def test_small_talk_is_recognised(text):
     assert is_small_talk(text)
 
 
-@pytest.mark.parametrize("text", ["how do I find a mentor", "thanks to my mentor I got promoted,"
-                                  " what next?"])
+@pytest.mark.parametrize(
+    "text", ["how do I find a mentor", "thanks to my mentor I got promoted, what next?"]
+)
 def test_real_questions_are_not_small_talk(text):
     assert not is_small_talk(text)
 

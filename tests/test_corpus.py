@@ -178,9 +178,7 @@ def test_readme_index_is_current():
 
 
 def test_index_lists_every_file_once_guides_first():
-    rows = [
-        line for line in index.render_index(CORPUS).splitlines()[2:] if line.startswith("|")
-    ]
+    rows = [line for line in index.render_index(CORPUS).splitlines()[2:] if line.startswith("|")]
     files = index.corpus_files(CORPUS)
     assert len(rows) == len(files)
     kinds = [row.split("|")[2].strip() for row in rows]
@@ -235,43 +233,66 @@ def test_validator_catches_a_bad_guide(tmp_path):
 @pytest.mark.parametrize(
     ("filename", "text", "expected"),
     [
-        ("guides/other-name.md",
-         "---\nid: mismatch\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
-         + _GOOD_BODY, "does not match the file name"),
-        ("guides/short-guide.md",
-         "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
-         "# Heading one\n\n## Only one section?\n\nToo short.\n",
-         "under 400"),
-        ("guides/short-guide.md",
-         "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
-         "# Heading one\n\n## Only one section?\n\nToo short.\n",
-         "`#` h1 heading"),
-        ("guides/short-guide.md",
-         "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
-         "# Heading one\n\n## Only one section?\n\nToo short.\n",
-         "1 `##` sections"),
-        ("guides/bad-stage.md",
-         "---\nid: bad-stage\ntitle: T\ntopics: [goals]\nstages: [toddler]\nsummary: ''\n---\n"
-         + _GOOD_BODY, "unknown stage 'toddler'"),
-        ("guides/bad-stage.md",
-         "---\nid: bad-stage\ntitle: T\ntopics: [goals]\nstages: [toddler]\nsummary: ''\n---\n"
-         + _GOOD_BODY, "`summary` is empty"),
-        ("questions/thin-bank.md",
-         "---\nkind: questions\nid: thin-bank\ntitle: T\ntopics: [goals]\n---\n\n## Few\n"
-         "- Is this one question?\n- This line is not a question\n",
-         "1 questions, needs at least 10"),
-        ("questions/thin-bank.md",
-         "---\nkind: questions\nid: thin-bank\ntitle: T\ntopics: [goals]\n---\n\n## Few\n"
-         "- Is this one question?\n- This line is not a question\n",
-         "does not end with '?'"),
-        ("questions/no-kind.md",
-         "---\nid: no-kind\ntitle: T\ntopics: [goals]\n---\n\n## Q\n"
-         + "".join(f"- Unique made-up question number {n}?\n" for n in range(10)),
-         "missing `kind`"),
-        ("questions/what-is-mentorship.md",
-         "---\nkind: questions\nid: what-is-mentorship\ntitle: T\ntopics: [goals]\n---\n\n## Q\n"
-         + "".join(f"- Unique made-up question number {n}?\n" for n in range(10)),
-         "is already used by guides/what-is-mentorship.md"),
+        (
+            "guides/other-name.md",
+            "---\nid: mismatch\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
+            + _GOOD_BODY,
+            "does not match the file name",
+        ),
+        (
+            "guides/short-guide.md",
+            "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
+            "# Heading one\n\n## Only one section?\n\nToo short.\n",
+            "under 400",
+        ),
+        (
+            "guides/short-guide.md",
+            "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
+            "# Heading one\n\n## Only one section?\n\nToo short.\n",
+            "`#` h1 heading",
+        ),
+        (
+            "guides/short-guide.md",
+            "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
+            "# Heading one\n\n## Only one section?\n\nToo short.\n",
+            "1 `##` sections",
+        ),
+        (
+            "guides/bad-stage.md",
+            "---\nid: bad-stage\ntitle: T\ntopics: [goals]\nstages: [toddler]\nsummary: ''\n---\n"
+            + _GOOD_BODY,
+            "unknown stage 'toddler'",
+        ),
+        (
+            "guides/bad-stage.md",
+            "---\nid: bad-stage\ntitle: T\ntopics: [goals]\nstages: [toddler]\nsummary: ''\n---\n"
+            + _GOOD_BODY,
+            "`summary` is empty",
+        ),
+        (
+            "questions/thin-bank.md",
+            "---\nkind: questions\nid: thin-bank\ntitle: T\ntopics: [goals]\n---\n\n## Few\n"
+            "- Is this one question?\n- This line is not a question\n",
+            "1 questions, needs at least 10",
+        ),
+        (
+            "questions/thin-bank.md",
+            "---\nkind: questions\nid: thin-bank\ntitle: T\ntopics: [goals]\n---\n\n## Few\n"
+            "- Is this one question?\n- This line is not a question\n",
+            "does not end with '?'",
+        ),
+        (
+            "questions/no-kind.md",
+            "---\nid: no-kind\ntitle: T\ntopics: [goals]\n---\n\n## Q\n"
+            + "".join(f"- Unique made-up question number {n}?\n" for n in range(10)),
+            "missing `kind`",
+        ),
+        (
+            "questions/what-is-mentorship.md",
+            "---\nkind: questions\nid: what-is-mentorship\ntitle: T\ntopics: [goals]\n---\n\n## Q\n"
+            + "".join(f"- Unique made-up question number {n}?\n" for n in range(10)),
+            "is already used by guides/what-is-mentorship.md",
+        ),
     ],
 )
 def test_validator_catches_other_breakage(tmp_path, filename, text, expected):

@@ -91,8 +91,9 @@ def test_interrupted_ingest_is_repaired(fake_coach, fake_embedder, docs: Path):
     """Orphan vectors (crash after the vector write) and rows without vectors (crash
     mid-delete) are both found and fixed by the next run, which then matches a clean build."""
     clean = snapshot(fake_coach)
-    fake_coach.store.collection.upsert(ids=["orphan"], embeddings=[[0.1] * 384],
-                                       documents=["x"], metadatas=[{"path": "/nowhere"}])
+    fake_coach.store.collection.upsert(
+        ids=["orphan"], embeddings=[[0.1] * 384], documents=["x"], metadatas=[{"path": "/nowhere"}]
+    )
     victim = sorted(clean[1])[0]
     fake_coach.store.collection.delete(ids=[victim])
     ingest(fake_coach.store, fake_coach.settings, [docs])

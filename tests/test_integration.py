@@ -10,26 +10,35 @@ pytestmark = pytest.mark.slow
 
 USER_QUESTIONS = [
     ("how often should me and my mentor catch up?", "how-often-to-meet-your-mentor"),
-    ("is it ok to message a senior person I met at a conference and ask them to mentor me",
-     "asking-someone-to-mentor-you"),
-    ("my mentor's feedback on my report was brutal and I feel awful",
-     "handling-harsh-feedback"),
+    (
+        "is it ok to message a senior person I met at a conference and ask them to mentor me",
+        "asking-someone-to-mentor-you",
+    ),
+    ("my mentor's feedback on my report was brutal and I feel awful", "handling-harsh-feedback"),
     ("I got passed over for promotion again, what should I do", "going-for-a-promotion"),
-    ("they offered me the job but the salary is low, can I ask for more?",
-     "negotiating-a-job-offer"),
-    ("I've been out of work for three years raising kids, how do I get back in?",
-     "returning-after-a-career-break"),
-    ("I feel like a fraud and everyone will find out I don't know what I'm doing",
-     "impostor-feelings-and-confidence"),
-    ("just became a team lead and have no idea how to do one-on-ones",
-     "moving-into-management"),
-    ("we keep cancelling our sessions and it feels pointless now",
-     "when-the-mentorship-is-not-working"),
+    (
+        "they offered me the job but the salary is low, can I ask for more?",
+        "negotiating-a-job-offer",
+    ),
+    (
+        "I've been out of work for three years raising kids, how do I get back in?",
+        "returning-after-a-career-break",
+    ),
+    (
+        "I feel like a fraud and everyone will find out I don't know what I'm doing",
+        "impostor-feelings-and-confidence",
+    ),
+    ("just became a team lead and have no idea how to do one-on-ones", "moving-into-management"),
+    (
+        "we keep cancelling our sessions and it feels pointless now",
+        "when-the-mentorship-is-not-working",
+    ),
     ("what's the difference between a sponsor and a mentor", "mentorship-sponsorship-coaching"),
-    ("I want to move from teaching into UX design, where do I start",
-     "changing-careers-or-industries"),
-    ("my boss and I have totally different working styles, how do I handle her",
-     "managing-up"),
+    (
+        "I want to move from teaching into UX design, where do I start",
+        "changing-careers-or-industries",
+    ),
+    ("my boss and I have totally different working styles, how do I handle her", "managing-up"),
 ]
 
 # Measured misses, kept visible: the embedder links "tore apart" with endings, not feedback.
@@ -55,7 +64,8 @@ def guide_id(source: str) -> str:
 def test_right_guide_first(real_coach, question, expected):
     retrieval = real_coach.retrieve(question)
     assert guide_id(retrieval.passages[0].chunk.source) == expected, [
-        guide_id(p.chunk.source) for p in retrieval.passages]
+        guide_id(p.chunk.source) for p in retrieval.passages
+    ]
 
 
 @pytest.mark.parametrize(("question", "expected"), KNOWN_MISSES)

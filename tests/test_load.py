@@ -99,7 +99,11 @@ def test_find_files_survives_symlink_loops_and_skips_unsupported(tmp_path: Path,
     (docs / "image.png").write_bytes(b"png")
     files, errors = find_files([docs, tmp_path / "missing", docs / "image.png"])
     assert sorted(p.name for p in files) == [
-        "asking-for-feedback.md", "meeting-rhythm.md", "networking.html", "salary-talks.txt"]
+        "asking-for-feedback.md",
+        "meeting-rhythm.md",
+        "networking.html",
+        "salary-talks.txt",
+    ]
     assert len(errors) == 2
     assert any("no such file" in str(e) for e in errors)
     assert any("unsupported file type" in str(e) for e in errors)

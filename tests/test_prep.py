@@ -51,13 +51,19 @@ def test_prep_gives_cited_unique_questions_for_each_goal(prep_coach):
 
 
 def test_agenda_opens_with_open_actions_from_notes(prep_coach):
-    notes = "Talked about promotions.\n- [ ] Draft my development plan\n- [x] Read the book\n" \
-            "Action: ask Sam for an introduction\nI will update my CV."
+    notes = (
+        "Talked about promotions.\n- [ ] Draft my development plan\n- [x] Read the book\n"
+        "Action: ask Sam for an introduction\nI will update my CV."
+    )
     prep = prep_coach.prep(["get better feedback"], notes=notes, actions=["Book the next slot"])
     first = prep.agenda[0]
     assert first.title.startswith("Review last meeting")
-    for item in ("Draft my development plan", "Ask Sam for an introduction", "Update my CV",
-                 "Book the next slot"):
+    for item in (
+        "Draft my development plan",
+        "Ask Sam for an introduction",
+        "Update my CV",
+        "Book the next slot",
+    ):
         assert item in first.detail
     assert "Read the book" not in first.detail
     titles = [a.title for a in prep.agenda]

@@ -11,8 +11,12 @@ def doc(text: str, title: str = "A guide") -> Document:
 
 def test_sections_follow_headings_and_nest():
     text = "# Title\nIntro.\n## First\nOne.\n### Deeper\nTwo.\n## Second\nThree."
-    assert sections(text) == [("", "Intro."), ("First", "One."), ("First > Deeper", "Two."),
-                              ("Second", "Three.")]
+    assert sections(text) == [
+        ("", "Intro."),
+        ("First", "One."),
+        ("First > Deeper", "Two."),
+        ("Second", "Three."),
+    ]
 
 
 def test_headings_inside_code_fences_are_text():
@@ -22,7 +26,10 @@ def test_headings_inside_code_fences_are_text():
 
 def test_sentences_split_on_end_punctuation_only():
     assert split_sentences("Meet monthly. Ask e.g. about goals! Done? yes") == [
-        "Meet monthly.", "Ask e.g. about goals!", "Done? yes"]
+        "Meet monthly.",
+        "Ask e.g. about goals!",
+        "Done? yes",
+    ]
 
 
 def test_chunks_fit_the_window_with_their_heading():
@@ -52,8 +59,20 @@ def test_ids_are_content_hashes():
 
 
 def test_metadata_travels_with_chunks():
-    d = Document(path="/x/a.md", source="corpus/a.md", text="## Sec\n\nBody text here.",
-                 title="T", kind="guide", topics=("feedback",), stages=("mentor",))
+    d = Document(
+        path="/x/a.md",
+        source="corpus/a.md",
+        text="## Sec\n\nBody text here.",
+        title="T",
+        kind="guide",
+        topics=("feedback",),
+        stages=("mentor",),
+    )
     (c,) = split_document(d, count)
     assert (c.source, c.title, c.section, c.topics, c.stages) == (
-        "corpus/a.md", "T", "Sec", ("feedback",), ("mentor",))
+        "corpus/a.md",
+        "T",
+        "Sec",
+        ("feedback",),
+        ("mentor",),
+    )
