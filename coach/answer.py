@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.escalate import ESCALATION_TOPIC
 from coach.prompts import ExtractivePrompt
 from coach.retrieve import Retrieval
 from coach.split import split_sentences
@@ -142,6 +143,8 @@ class ExtractiveAnswerer:
         return Answer(self.prompt.small_talk, [], True, "small-talk", self.prompt.id, 0.0)
 
     def relevant(self, retrieval: Retrieval) -> bool:
+        if retrieval.escalation:  # never turn away someone in a serious situation
+            return bool(retrieval.passages)
         return bool(retrieval.passages) and retrieval.best_dense >= self.refuse_below
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
@@ -167,6 +170,12 @@ class ExtractiveAnswerer:
             u.score = 0.6 * float(sim) + 0.2 * overlap + 0.2 * rank_prior
             if _REFERRING.match(u.text):
                 u.score -= 0.08  # leans on a sentence the reader will not see
+            if (
+                retrieval.escalation
+                and passages[u.passage].chunk.topics
+                and (ESCALATION_TOPIC in passages[u.passage].chunk.topics)
+            ):
+                u.score += 0.3  # where to get help leads, ahead of generic tips
         chosen = self._select(candidates, vectors)
         return self._compose(question, retrieval, passages, chosen)
 
@@ -203,7 +212,10 @@ class ExtractiveAnswerer:
         for u in chosen:
             numbers.setdefault(u.passage, len(numbers) + 1)
         first = passages[chosen[0].passage]
-        lead = self.prompt.lead_in(question, topic_phrase(question), first.chunk.title)
+        if retrieval.escalation and ESCALATION_TOPIC in first.chunk.topics:
+            lead = self.prompt.escalation.format(title=first.chunk.title)
+        else:
+            lead = self.prompt.lead_in(question, topic_phrase(question), first.chunk.title)
         lines = [lead, ""]
         snippets: dict[int, list[str]] = {}
         best_score: dict[int, float] = {}
@@ -229,6 +241,7 @@ class ExtractiveAnswerer:
                 )
             )
         return Answer(
+            escalated=bool(retrieval.escalation),
             answer="\n".join(lines),
             citations=citations,
             refused=False,

@@ -18,6 +18,7 @@ from typing import Any
 from coach.answer import ExtractiveAnswerer, wants_questions
 from coach.condense import condense, is_small_talk
 from coach.errors import BadQuestionError
+from coach.escalate import ESCALATION_TOPIC, escalation
 from coach.ingest import Progress
 from coach.ingest import ingest as run_ingest
 from coach.prep import MeetingPrep
@@ -29,6 +30,12 @@ from coach.turnlog import TurnLog
 from coach.types import Answer, Filters, IngestReport, Prep, Turn
 
 ANSWER_KINDS = ("guide", "document")
+CATEGORY_HINTS = {
+    "crisis": "emergency or mental-health crisis, doctor, crisis line",
+    "harassment": "harassment or bullying, document it, HR",
+    "discrimination": "discrimination, document it, raise a concern with HR",
+    "legal": "legal or contract dispute, lawyer, HR",
+}
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -149,7 +156,26 @@ class Coach:
             # Question banks answer "what should I ask?", not "what should I do?".
             kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())
             filters = replace(filters, kinds=kinds)
-        return self.retriever.search(query, filters)
+        retrieval = self.retriever.search(query, filters)
+        category = escalation(question)
+        if category:
+            retrieval = self._with_help(retrieval, category)
+        return retrieval
+
+    def _with_help(self, retrieval: Retrieval, category: str) -> Retrieval:
+        """Put the guidance on getting professional help first, ahead of generic tips."""
+        query = f"{retrieval.query} ({CATEGORY_HINTS[category]})"
+        help_ = self.retriever.search(query, Filters(topics=(ESCALATION_TOPIC,)), k=2)
+        seen = {p.id for p in help_.passages}
+        rest = [p for p in retrieval.passages if p.id not in seen]
+        k = self.settings.top_k
+        return Retrieval(
+            query=retrieval.query,
+            vector=retrieval.vector,
+            passages=(help_.passages + rest)[: max(k, len(help_.passages) + 1)],
+            best_dense=max(retrieval.best_dense, help_.best_dense),
+            escalation=category,
+        )
 
     def prep(
         self,

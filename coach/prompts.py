@@ -49,6 +49,15 @@ class ExtractivePrompt(BaseModel):
     lead_ins: list[LeadIn]
     refusal: str
     small_talk: str
+    escalation: str
+
+    @field_validator("escalation")
+    @classmethod
+    def _title_only(cls, value: str) -> str:
+        unknown = set(re.findall(r"{(\w+)}", value)) - {"title"}
+        if unknown:
+            raise ValueError(f"unknown variable(s) {sorted(unknown)}; allowed: title")
+        return value
 
     @property
     def id(self) -> str:

@@ -27,6 +27,7 @@ class Retrieval:
     vector: np.ndarray
     passages: list[Passage]
     best_dense: float  # cosine similarity of the closest chunk, before fusion
+    escalation: str | None = None  # a sensitive situation: professional help comes first
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:

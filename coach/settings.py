@@ -119,7 +119,9 @@ def settings_table() -> str:
     """The Markdown table of every setting, as the README shows it."""
     rows = ["| variable | default | what it does |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
-        rows.append(f"| `COACH_{name.upper()}` | {_default_text(name, field)} | {field.description} |")
+        rows.append(
+            f"| `COACH_{name.upper()}` | {_default_text(name, field)} | {field.description} |"
+        )
     return "\n".join(rows)
 
 

@@ -87,6 +87,7 @@ class Answer:
     latency_ms: float
     query: str = ""  # what retrieval actually searched for, after condensing
     passages: list[Passage] = field(default_factory=list)
+    escalated: bool = False  # a sensitive situation, answered with where to get help
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class Answer:
             "mode": self.mode,
             "prompt": self.prompt,
             "latency_ms": round(self.latency_ms, 1),
+            "escalated": self.escalated,
         }
 
 

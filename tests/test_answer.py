@@ -122,3 +122,51 @@ def test_clean_strips_markdown():
 )
 def test_topic_phrase(q, phrase):
     assert topic_phrase(q) == phrase
+
+
+HELP_GUIDE = """---
+id: getting-help
+title: Getting professional help
+topics: [getting-help]
+stages: [early-career]
+summary: Which problems need HR, a lawyer or a doctor rather than a mentor.
+---
+
+## Who do you go to about harassment?
+
+Report harassment to HR or a manager you trust, and keep dated notes of each incident.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "category"),
+    [
+        ("A colleague keeps harassing me after meetings, what do I do?", "harassment"),
+        ("I think I'm being discriminated against for my age", "discrimination"),
+        ("I can't go on like this, I've thought about self-harm", "crisis"),
+        ("My old boss says he will sue me over a non-compete", "legal"),
+    ],
+)
+def test_sensitive_situations_lead_with_professional_help(fake_coach, docs, question, category):
+    from coach.escalate import escalation
+
+    assert escalation(question) == category
+    (docs / "getting-help.md").write_text(HELP_GUIDE)
+    fake_coach.ingest([docs])
+    answer = fake_coach.ask(question)
+    assert answer.escalated and not answer.refused
+    assert answer.citations[0].source.endswith("getting-help.md")
+    assert answer.answer.startswith("This sounds serious")
+
+
+def test_ordinary_questions_are_not_escalated(fake_coach):
+    from coach.escalate import escalation
+
+    for q in (
+        "How often should I meet my mentor?",
+        "How do I ask for a pay rise?",
+        "My mentor's feedback stung",
+        "How do I handle a difficult boss?",
+    ):
+        assert escalation(q) is None
+    assert not fake_coach.ask("How often should I meet my mentor?").escalated

@@ -33,7 +33,7 @@ def test_ask_json_follows_the_contract(real_home):
     proc = run("ask", "How often should I meet my mentor?", "--json", home=real_home)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) == {"answer", "citations", "refused", "mode", "prompt", "latency_ms"}
+    assert {"answer", "citations", "refused", "mode", "prompt", "latency_ms"} <= set(data)
     assert data["refused"] is False and data["mode"] == "extractive"
     assert data["prompt"] == "extractive@v1" and data["latency_ms"] > 0
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
