@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.escalate import ESCALATION_TOPIC
+from coach.guard import looks_like_injection
 from coach.prompts import ExtractivePrompt
 from coach.retrieve import Retrieval
 from coach.split import split_sentences
@@ -55,6 +56,8 @@ def units(passage_index: int, text: str) -> list[Unit]:
         raw = line.strip()
         if not raw or raw.startswith("#"):
             continue
+        if looks_like_injection(raw):
+            continue  # planted instructions can span sentences: drop the whole line
         is_script = raw.startswith(">") or _QUOTE_START.match(_LIST_MARK.sub("", raw))
         if is_script and len(raw.split()) <= 70:
             pieces = [raw]  # a script is quoted whole; half a message is no use
@@ -157,6 +160,8 @@ class ExtractiveAnswerer:
             for u in units(i, p.chunk.text):
                 if u.text.endswith("?") and not allow_questions:
                     continue
+                if looks_like_injection(u.text):
+                    continue  # a planted instruction is data, never advice
                 candidates.append(u)
         if not candidates:
             return self.refusal(query=retrieval.query)

@@ -18,6 +18,7 @@ from coach.types import Document
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
 
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
@@ -92,6 +93,7 @@ def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
             meta = {}
         elif suffix in (".md", ".markdown"):
             meta, text = _front_matter(path, raw)
+            text = _HTML_COMMENT.sub("", text)  # invisible when rendered, so not content
             title = str(meta.get("title") or "")
         else:
             meta, text, title = {}, raw, ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.answer import units
+from coach.guard import looks_like_injection
 from coach.retrieve import Retriever
 from coach.text import content_terms, jaccard
 from coach.types import AgendaItem, Citation, Filters, Passage, Prep, PrepQuestion
@@ -95,7 +96,7 @@ class MeetingPrep:
             for p in bank.passages:
                 for line in p.chunk.text.split("\n"):
                     q = re.sub(r"^\s*[-*]\s+", "", line).strip()
-                    if q.endswith("?") and len(q.split()) >= 5:
+                    if q.endswith("?") and len(q.split()) >= 5 and not looks_like_injection(q):
                         candidates.append(_Candidate(q, gi, p))
             guides = self.retriever.search(goal, Filters(kinds=("guide",), topics=topics), k=3)
             if not guides.passages and topics:
@@ -160,7 +161,11 @@ class MeetingPrep:
         """The guide sentence that best backs a question, if any is close enough."""
         best = None
         for p in passages:
-            sentences = [u.text for u in units(0, p.chunk.text) if not u.text.endswith("?")]
+            sentences = [
+                u.text
+                for u in units(0, p.chunk.text)
+                if not u.text.endswith("?") and not looks_like_injection(u.text)
+            ]
             if not sentences:
                 continue
             vecs = self.embedder.encode_cached(sentences)
@@ -197,7 +202,11 @@ class MeetingPrep:
             if passages:
                 gvec = self.embedder.encode_cached([goal])[0]
                 p = passages[0]
-                sentences = [u.text for u in units(0, p.chunk.text) if not u.text.endswith("?")]
+                sentences = [
+                    u.text
+                    for u in units(0, p.chunk.text)
+                    if not u.text.endswith("?") and not looks_like_injection(u.text)
+                ]
                 if sentences:
                     sims = self.embedder.encode_cached(sentences) @ gvec
                     i = int(np.argmax(sims))

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from coach.errors import EmptyIndexError, StoreError, StoreLockedError
+from coach.guard import looks_like_injection
 from coach.settings import Settings
 from coach.text import tokens
 from coach.types import Chunk, Filters
@@ -281,6 +282,8 @@ class Store:
                 "section": c.section,
                 "kind": c.kind,
                 "ord": c.ord,
+                # Instruction-like text is kept as data but flagged, and never quoted.
+                "suspect": looks_like_injection(c.text),
             }
             meta.update(_flags("topic_", c.topics))
             meta.update(_flags("stage_", c.stages))

@@ -1,0 +1,39 @@
+"""Text inside documents is data, never instructions.
+
+Sentences that address a model ("ignore your previous instructions", "system:", "as an
+AI you must...") are detected at ingest, flagged in the chunk's metadata, and never
+quoted as advice. The extractive answerer only ever quotes, so skipping them is enough to
+keep a planted instruction out of an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS = [
+    r"\bignore\b.{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior)\b",
+    r"\bdisregard\b.{0,40}\b(instructions?|prompts?|rules|above|previous|prior)\b",
+    r"\bforget\b.{0,30}\b(instructions?|everything|rules|prompts?)\b",
+    r"\b(new|updated|override|real|hidden|secret) (instructions?|system prompt|rules)\b",
+    r"(^|\n|\s)(system|assistant|developer)\s*:",
+    r"<\s*/?\s*(system|instructions?|im_start|im_end)\b",
+    r"\[(system|inst)\]",
+    r"\byou are now (in )?(developer|dan\b|jailbr|unrestricted|free of|an? (ai|assistant|bot))",
+    r"\byou are no longer (bound|restricted|an? (ai|assistant))",
+    r"\b(as|to) (an? )?(ai|assistant|language model|llm|chatbot|bot)\b",
+    r"\b(the )?(ai|assistant|language model|llm|chatbot|model)\b.{0,40}\b(must|should|will|shall)\b"
+    r".{0,40}\b(say|respond|reply|answer|output|print|include|reveal|write)\b",
+    r"\b(respond|reply|answer|output)\s+(only\s+)?(with|using)\b.{0,40}[\"'“]",
+    r"\b(reveal|print|repeat|leak|show)\b.{0,30}\b(system prompt|instructions|prompt)\b",
+    r"\bpretend (to be|you are)\b",
+    r"\b(role[- ]?play|act) as\b.{0,40}\b(ai|assistant|model|system|unrestricted|jailbroken)\b",
+    r"\bdo anything now\b|\bjailbreak\w*\b",
+    r"\b(always|must|should)\s+(include|say|mention|output|append)\b.{0,60}"
+    r"\b(in|to|at the end of)\s+(every|all|each|your)\s+"
+    r"(replies|reply|answers?|responses?|messages?|outputs?)\b",
+]
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I | re.S)
+
+
+def looks_like_injection(text: str) -> bool:
+    return bool(_INJECTION.search(text))
