@@ -7,20 +7,25 @@ answer = coach.ask("How often should I meet my mentor?")
 
 from __future__ import annotations
 
+import os
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from coach import library
 from coach.answer import ExtractiveAnswerer, wants_questions
 from coach.condense import condense, is_small_talk
-from coach.errors import BadQuestionError
+from coach.db import Database
+from coach.errors import BadInputError, BadQuestionError
 from coach.escalate import ESCALATION_TOPIC, escalation
-from coach.ingest import Progress
+from coach.ingest import Progress, forget
 from coach.ingest import ingest as run_ingest
+from coach.library import Upload
+from coach.mentee import LOCAL_USER, MenteeData, Profile
 from coach.prep import MeetingPrep
 from coach.prompts import load_extractive
 from coach.retrieve import Retrieval, Retriever
@@ -118,8 +123,16 @@ class Coach:
         )
 
     @cached_property
+    def db(self) -> Database:
+        return Database(self.settings.log_db)
+
+    @cached_property
     def turn_log(self) -> TurnLog:
-        return TurnLog(self.settings.log_db, model="extractive")
+        return TurnLog(self.db, model="extractive")
+
+    def mentee(self, user: str = LOCAL_USER) -> MenteeData:
+        """One user's conversations, profile, action items, feedback and library."""
+        return MenteeData(self.db, user)
 
     # --- the three things people do ------------------------------------------------------
     def ingest(
@@ -134,20 +147,48 @@ class Coach:
         question: str,
         history: Iterable[Any] | None = None,
         filters: Filters = Filters(),
+        profile: Profile | None = None,
+        conversation_id: str | None = None,
     ) -> Answer:
+        """Answer one question. `filters.user` adds that user's library; a profile's career
+        stage ranks guides written for that stage higher."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         if is_small_talk(text):
             return self.answerer.small_talk()
-        retrieval = self.retrieve(text, history, filters)
+        retrieval = self.retrieve(text, history, filters, profile)
         answer = self.answerer.answer(text, retrieval)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_turns:
-            self.turn_log.record(text, answer)
+            answer.turn_id = self.turn_log.record(text, answer, filters.user, conversation_id)
         return answer
 
+    def stream(
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        filters: Filters = Filters(),
+        profile: Profile | None = None,
+        conversation_id: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the finished `Answer`.
+
+        The extractive answer is ready in a fraction of a second, so it streams point by
+        point: the reader sees the lead-in at once instead of a spinner."""
+        answer = self.ask(question, history, filters, profile, conversation_id)
+        shown = ""
+        for line in answer.answer.split("\n"):
+            shown = f"{shown}\n{line}" if shown else line
+            if line.strip():
+                yield shown
+        yield answer
+
     def retrieve(
-        self, question: str, history: Iterable[Any] | None = None, filters: Filters = Filters()
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        filters: Filters = Filters(),
+        profile: Profile | None = None,
     ) -> Retrieval:
         """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused."""
         self.store.require_nonempty()
@@ -156,7 +197,8 @@ class Coach:
             # Question banks answer "what should I ask?", not "what should I do?".
             kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())
             filters = replace(filters, kinds=kinds)
-        retrieval = self.retriever.search(query, filters)
+        prefer = (profile.stage,) if profile and profile.stage else ()
+        retrieval = self.retriever.search(query, filters, prefer_stages=prefer)
         category = escalation(question)
         if category:
             retrieval = self._with_help(retrieval, category)
@@ -176,6 +218,40 @@ class Coach:
             best_dense=max(retrieval.best_dense, help_.best_dense),
             escalation=category,
         )
+
+    # --- the personal library ---------------------------------------------------------
+    def upload(
+        self, user: str, filename: str, data: bytes, progress: Progress | None = None
+    ) -> Upload:
+        """Check, store and ingest one file into `user`'s private library."""
+        s = self.settings
+        name = library.check(
+            filename, data, s.upload_max_mb, s.upload_max_chars, s.upload_max_pages
+        )
+        folder = library.user_folder(s.home, user)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / name
+        staging = folder / f".incoming-{name}"  # hidden: ingest never sees a half-written file
+        staging.write_bytes(data)
+        try:
+            library.check_text(staging, s.upload_max_chars)
+            os.replace(staging, target)
+        finally:
+            staging.unlink(missing_ok=True)
+        report = run_ingest(self.store, s, [target], progress, owner=user)
+        if report.failures:
+            raise BadInputError(f"{name}: {report.failures[0]}")
+        key = str(target.resolve())
+        total = len(self.store.ids_for_path(key))
+        self.mentee(user).add_document(name, key, total)
+        return Upload(name, target, report.chunks_added, total)
+
+    def delete_document(self, user: str, document_id: int) -> str:
+        """Remove an upload and every chunk of it; returns its file name."""
+        path = self.mentee(user).remove_document(document_id)
+        Path(path).unlink(missing_ok=True)
+        forget(self.store, [path])
+        return Path(path).name
 
     def prep(
         self,

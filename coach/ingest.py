@@ -61,7 +61,10 @@ def ingest(
     paths: Iterable[Path] | None = None,
     progress: Progress | None = None,
     embed_batch: int = 64,
+    owner: str = "",
 ) -> IngestReport:
+    """Make the store match the files under `paths`. `owner` marks a user's personal
+    uploads, which only that user's questions can retrieve."""
     started = time.perf_counter()
     roots = [Path(p).expanduser() for p in (paths or default_roots(settings))]
     report = IngestReport()
@@ -105,7 +108,9 @@ def ingest(
                     report.chunks_unchanged += len(record.chunk_ids)
                     continue
                 doc = load(path, display_source(path, settings), max_bytes=max_bytes)
-                chunks = split_document(doc, embedder.count_tokens, settings.chunk_tokens)
+                chunks = split_document(
+                    doc, embedder.count_tokens, settings.chunk_tokens, owner=owner
+                )
                 too_long = [
                     c for c in chunks if embedder.count_tokens(c.embed_text()) > MAX_SEQ_TOKENS
                 ]
@@ -182,6 +187,19 @@ def ingest(
     report.files_skipped = len(report.failures)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def forget(store: Store, paths: Iterable[str]) -> int:
+    """Remove every chunk of these files (for example a deleted upload); returns how many."""
+    removed = 0
+    with store.write_lock():
+        for path in paths:
+            ids = store.ids_for_path(path)
+            store.delete_chunks(ids)
+            store.forget_file(path)
+            removed += len(ids)
+        store.bump_generation()
+    return removed
 
 
 def _reconcile(store: Store) -> None:

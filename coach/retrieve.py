@@ -19,6 +19,7 @@ from coach.types import Filters, Passage
 
 Mode = Literal["hybrid", "dense", "bm25"]
 DUPLICATE_JACCARD = 0.8
+STAGE_BOOST = 0.05  # a nudge, not a filter: relevance still decides
 
 
 @dataclass
@@ -69,7 +70,10 @@ class Retriever:
         filters: Filters = Filters(),
         k: int | None = None,
         mode: Mode = "hybrid",
+        prefer_stages: tuple[str, ...] = (),
     ) -> Retrieval:
+        """Top-k passages for `query`. `prefer_stages` is a soft filter: passages written
+        for those career stages score a little higher, nothing is excluded."""
         k = k or self.settings.top_k
         n = self.settings.candidates
         vector = self.store.embedder.encode_cached([query])[0]
@@ -89,6 +93,12 @@ class Retriever:
         bm25_score = dict(bm25)
         bm25_rank = {cid: i for i, (cid, _) in enumerate(bm25)}
         chunks = self.store.chunks()
+        if prefer_stages:
+            top = max(fused.values(), default=0.0)
+            for cid in fused:
+                chunk = chunks.get(cid)
+                if chunk and set(prefer_stages) & set(chunk.stages):
+                    fused[cid] += STAGE_BOOST * top
         ranked = sorted(fused, key=lambda c: (-fused[c], c))
         passages: list[Passage] = []
         kept_terms: list[set[str]] = []

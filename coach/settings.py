@@ -76,6 +76,18 @@ class Settings(BaseSettings):
     prep_questions: int = Field(
         default=7, ge=5, le=8, description="Questions in a meeting-prep pack (5 to 8)."
     )
+    upload_max_mb: float = Field(
+        default=5.0, gt=0, description="Largest file a user can upload to their library, in MB."
+    )
+    upload_max_chars: int = Field(
+        default=300_000, ge=1000, description="Most characters of text in one uploaded file."
+    )
+    upload_max_pages: int = Field(default=100, ge=1, description="Most pages in one uploaded PDF.")
+    auth: str | None = Field(
+        default=None,
+        description="Sign-in for the web app: `user:password` pairs separated by commas, or "
+        "the path of a file with one pair per line. Unset means one local user, no sign-in.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
     debug: bool = Field(

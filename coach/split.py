@@ -71,7 +71,9 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-def split_document(doc: Document, count: TokenCounter, max_tokens: int = 200) -> list[Chunk]:
+def split_document(
+    doc: Document, count: TokenCounter, max_tokens: int = 200, owner: str = ""
+) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section, body in sections(doc.text):
         heading = f"{doc.title} - {section}" if section else doc.title
@@ -93,6 +95,7 @@ def split_document(doc: Document, count: TokenCounter, max_tokens: int = 200) ->
                     topics=doc.topics,
                     stages=doc.stages,
                     summary=doc.summary,
+                    owner=owner,
                 )
             )
     # Identical text repeated in one section would share an id; keep the first.

@@ -27,6 +27,10 @@ from coach.settings import Settings
 from coach.text import tokens
 from coach.types import Chunk, Filters
 
+# The index is derived data: when its layout changes it is rebuilt by the next ingest,
+# never migrated. Bump this with any change to SCHEMA or to what a chunk id covers.
+INDEX_VERSION = "3"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -48,6 +52,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     topics TEXT NOT NULL,
     stages TEXT NOT NULL,
     summary TEXT NOT NULL,
+    owner TEXT NOT NULL,
     terms TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
@@ -141,12 +146,15 @@ def chroma_where(filters: Filters) -> dict[str, Any] | None:
     if filters.kinds:
         kinds = list(filters.kinds)
         clauses.append({"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": kinds}})
-    if not clauses:
-        return None
+    # Shared guidance, plus this user's own uploads; never another user's.
+    owners = ["", filters.user] if filters.user else [""]
+    clauses.append({"owner": owners[0]} if len(owners) == 1 else {"owner": {"$in": owners}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def matches(chunk: Chunk, filters: Filters) -> bool:
+    if chunk.owner and chunk.owner != filters.user:
+        return False
     if filters.topics and not set(filters.topics) & set(chunk.topics):
         return False
     if filters.stages and not set(filters.stages) & set(chunk.stages):
@@ -187,13 +195,44 @@ class Store:
         settings.home.mkdir(parents=True, exist_ok=True)
         self._db_path = settings.index_db
         self._local = threading.local()
-        with self._db() as db:
-            db.executescript(SCHEMA)
         self._collection: Any = None
+        self._open_index()
         self._cache_lock = threading.Lock()
         self._generation: str | None = None
         self._chunks: dict[str, Chunk] = {}
         self._bm25: Bm25Index | None = None
+        self._has_private = False
+
+    def _open_index(self) -> None:
+        with self._db() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if row and row[0] == INDEX_VERSION:
+            return
+        if "chunks" in tables:  # an index from an older layout: start again, files are intact
+            with self._db() as db:
+                db.execute("DROP TABLE IF EXISTS chunks")
+                db.execute("DROP TABLE IF EXISTS files")
+            self._drop_collection()
+        with self._db() as db:
+            db.executescript(SCHEMA)
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES('version', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (INDEX_VERSION,),
+            )
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES('generation', '0') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+
+    def _drop_collection(self) -> None:
+        client = chroma_client(self.settings)
+        with contextlib.suppress(Exception):  # absent already
+            client.delete_collection(self.settings.collection)
 
     # --- SQLite -----------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -282,6 +321,7 @@ class Store:
                 "section": c.section,
                 "kind": c.kind,
                 "ord": c.ord,
+                "owner": c.owner,
                 # Instruction-like text is kept as data but flagged, and never quoted.
                 "suspect": looks_like_injection(c.text),
             }
@@ -299,7 +339,7 @@ class Store:
             )
         with self._db() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id,
@@ -313,6 +353,7 @@ class Store:
                         json.dumps(list(c.topics)),
                         json.dumps(list(c.stages)),
                         c.summary,
+                        c.owner,
                         json.dumps(tokens(f"{c.title} {c.section} {c.text}")),
                     )
                     for c in chunks
@@ -371,7 +412,7 @@ class Store:
             with self._db() as db:
                 rows = db.execute(
                     "SELECT id, path, source, title, section, text, ord, kind, topics, stages, "
-                    "summary, terms FROM chunks ORDER BY path, ord"
+                    "summary, owner, terms FROM chunks ORDER BY path, ord"
                 ).fetchall()
             chunks: dict[str, Chunk] = {}
             terms: list[list[str]] = []
@@ -388,9 +429,11 @@ class Store:
                     topics=tuple(json.loads(r[8])),
                     stages=tuple(json.loads(r[9])),
                     summary=r[10],
+                    owner=r[11],
                 )
-                terms.append(json.loads(r[11]))
+                terms.append(json.loads(r[12]))
             self._chunks = chunks
+            self._has_private = any(c.owner for c in chunks.values())
             self._bm25 = Bm25Index(list(chunks), terms)
             self._generation = generation
 
@@ -441,6 +484,6 @@ class Store:
         self._refresh()
         assert self._bm25 is not None
         allowed = None
-        if not filters.empty():
+        if not filters.empty() or self._has_private:
             allowed = {cid for cid, c in self._chunks.items() if matches(c, filters)}
         return self._bm25.search(tokens(query), n, allowed)

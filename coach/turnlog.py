@@ -1,74 +1,25 @@
-"""Every turn is logged to SQLite: question, passages and scores, prompt id, mode, latency.
+"""Every turn is logged: question, passages and scores, prompt id, mode, model, latency.
 
-The log is the raw material the evaluation set grows from. Schema changes are small
-numbered migrations, applied in order and recorded in `migrations`.
+The log is the raw material the evaluation set grows from; feedback joins it by turn id.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Callable
-from pathlib import Path
 
+from coach.db import Database
 from coach.types import Answer
-
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[tuple[str, Migration]] = []
-
-
-def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append((fn.__name__, fn))
-    return fn
-
-
-@migration
-def m001_turns(db: sqlite3.Connection) -> None:
-    db.execute(
-        """CREATE TABLE turns (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ts REAL NOT NULL,
-            question TEXT NOT NULL,
-            query TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            passages TEXT NOT NULL,
-            prompt TEXT NOT NULL,
-            mode TEXT NOT NULL,
-            model TEXT NOT NULL,
-            refused INTEGER NOT NULL,
-            latency_ms REAL NOT NULL
-        )"""
-    )
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    db.execute("PRAGMA journal_mode=WAL")
-    with db:
-        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, ts REAL)")
-        done = {r[0] for r in db.execute("SELECT name FROM migrations")}
-        for name, fn in MIGRATIONS:
-            if name not in done:
-                fn(db)
-                db.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))
-    return db
 
 
 class TurnLog:
-    def __init__(self, path: Path, model: str) -> None:
-        self.path = path
+    def __init__(self, db: Database, model: str) -> None:
+        self.db = db
         self.model = model
-        self._db: sqlite3.Connection | None = None
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self._db = connect(self.path)
-        return self._db
-
-    def record(self, question: str, answer: Answer) -> int:
+    def record(
+        self, question: str, answer: Answer, user: str = "", conversation_id: str | None = None
+    ) -> int:
         passages = [
             {
                 "id": p.id,
@@ -79,10 +30,10 @@ class TurnLog:
             }
             for p in answer.passages
         ]
-        with self.db:
-            cur = self.db.execute(
+        with self.db.transaction() as db:
+            cur = db.execute(
                 "INSERT INTO turns (ts, question, query, answer, passages, prompt, mode, model, "
-                "refused, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "refused, latency_ms, user, conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     time.time(),
                     question,
@@ -94,18 +45,19 @@ class TurnLog:
                     self.model,
                     int(answer.refused),
                     answer.latency_ms,
+                    user,
+                    conversation_id,
                 ),
             )
         return int(cur.lastrowid or 0)
 
-    def recent(self, limit: int = 20) -> list[dict]:
-        cur = self.db.execute(
-            "SELECT id, ts, question, query, passages, prompt, mode, model, refused, latency_ms "
-            "FROM turns ORDER BY id DESC LIMIT ?",
-            (limit,),
+    def recent(self, limit: int = 20, user: str | None = None) -> list[dict]:
+        where, params = ("WHERE user = ?", (user, limit)) if user is not None else ("", (limit,))
+        rows = self.db.query(
+            "SELECT id, ts, user, conversation_id, question, query, passages, prompt, mode, "
+            f"model, refused, latency_ms FROM turns {where} ORDER BY id DESC LIMIT ?",
+            params,
         )
-        cols = [c[0] for c in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         for r in rows:
             r["passages"] = json.loads(r["passages"])
         return rows

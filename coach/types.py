@@ -35,6 +35,7 @@ class Chunk:
     topics: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     summary: str = ""  # the document's one-line summary, if it has one
+    owner: str = ""  # "" for shared guidance; a user name for a personal upload
 
     def heading(self) -> str:
         return f"{self.title} - {self.section}" if self.section else self.title
@@ -88,6 +89,7 @@ class Answer:
     query: str = ""  # what retrieval actually searched for, after condensing
     passages: list[Passage] = field(default_factory=list)
     escalated: bool = False  # a sensitive situation, answered with where to get help
+    turn_id: int | None = None  # the logged turn, which feedback refers to
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,6 +116,7 @@ class Filters:
     topics: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    user: str = ""  # also search this user's personal library; shared guidance always
 
     def empty(self) -> bool:
         return not (self.topics or self.stages or self.kinds)

@@ -1,14 +1,26 @@
-"""The browser chat: a Gradio ChatInterface over the facade. UI code holds no pipeline logic."""
+"""The browser coach: streaming cited chat, profile, meeting prep, action items,
+saved conversations, feedback and a personal library.
 
-from __future__ import annotations
+UI code only calls the facade and formats what it returns. Every handler works out the
+user from the request (the signed-in name, or one local user when sign-in is off), so no
+event can reach another user's data.
+"""
 
 import html
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-import coach  # noqa: F401  (offline environment first)
-from coach.errors import CoachError
+import gradio as gr
+
+from coach.errors import BadInputError, CoachError
 from coach.facade import Coach
-from coach.types import Answer
+from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
+from coach.prep import to_markdown
+from coach.settings import Settings
+from coach.types import Answer, Citation, Filters, Prep
 
 EXAMPLES = [
     "How often should I meet my mentor?",
@@ -16,61 +28,813 @@ EXAMPLES = [
     "My mentor's feedback stung. What now?",
     "How do I prepare for my first meeting with a mentor?",
 ]
+NEW_CONVERSATION = "New conversation"
+PROFILE_USE = (
+    "Your **career stage** ranks guides written for that stage a little higher in answers "
+    "and meeting prep (a nudge, not a filter). Your **goals** fill in meeting prep when you "
+    "leave its goals empty. Your open **action items** open the prep agenda."
+)
+CSS = """
+.sources details { margin: 0.3em 0; }
+.sources summary { cursor: pointer; }
+.sources .passage { white-space: pre-wrap; font-size: 0.92em; opacity: 0.9; }
+"""
 
 
-def render(answer: Answer) -> str:
-    """The answer as Markdown, with a sources list the reader can expand."""
-    if not answer.citations:
-        return answer.answer
-    parts = [answer.answer, "", "**Sources**", ""]
-    for c in answer.citations:
-        where = f"{c.title} - {c.section}" if c.section else c.title
-        parts.append(
-            f"<details><summary>[{c.n}] {html.escape(where)}</summary>\n\n"
-            f"{html.escape(c.passage)}\n\n<small>{html.escape(c.source)}</small></details>"
+# --- pure formatting (tested without a browser) -----------------------------------------
+def citation_list(citations: list[dict[str, Any]]) -> str:
+    lines = []
+    for c in citations:
+        where = f"{c['title']} — {c['section']}" if c.get("section") else c["title"]
+        lines.append(f"[{c['n']}] {where}")
+    return "\n".join(lines)
+
+
+def chat_text(answer_text: str, citations: list[dict[str, Any]]) -> str:
+    """What the chat bubble shows: the answer, then a compact list of its sources."""
+    if not citations:
+        return answer_text
+    return f"{answer_text}\n\n**Sources**\n\n" + "\n".join(
+        f"- {line}" for line in citation_list(citations).splitlines()
+    )
+
+
+def sources_html(citations: list[dict[str, Any]]) -> str:
+    """The sources panel: title, section and snippet; the full passage on expand."""
+    if not citations:
+        return "_Sources for the latest answer appear here._"
+    parts = ['<div class="sources">']
+    for c in citations:
+        where = html.escape(c["title"]) + (
+            f" — {html.escape(c['section'])}" if c.get("section") else ""
         )
+        parts.append(
+            f'<details data-testid="source-{c["n"]}"><summary><b>[{c["n"]}]</b> {where}'
+            f"<br><i>{html.escape(c.get('snippet', ''))}</i></summary>"
+            f'<div class="passage">{html.escape(c.get("passage", ""))}</div>'
+            f"<small>{html.escape(c['source'])} · relevance {c.get('score', 0):.2f}</small>"
+            "</details>"
+        )
+    parts.append("</div>")
     return "\n".join(parts)
 
 
-def respond(coach_: Coach, message: Any, history: list[Any]) -> str:
-    text = message.get("text", "") if isinstance(message, dict) else message
-    try:
-        return render(coach_.ask(text, history=history))
-    except CoachError as exc:
-        return f"⚠️ {exc}"
-    except Exception as exc:  # the boundary: a message, never a traceback in the page
-        return f"⚠️ Something went wrong ({exc.__class__.__name__}). Please try again."
+def to_chat(messages: list[Message]) -> list[dict[str, str]]:
+    return [
+        {
+            "role": m.role,
+            "content": chat_text(m.content, m.citations) if m.role == "assistant" else m.content,
+        }
+        for m in messages
+    ]
+
+
+def history_for_coach(messages: list[Message]) -> list[dict[str, str]]:
+    return [{"role": m.role, "content": m.content} for m in messages]
+
+
+def citations_json(citations: list[Citation]) -> list[dict[str, Any]]:
+    return [c.to_json() for c in citations]
+
+
+def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
+    """`user:password,user2:password2`, or a file with one `user:password` per line."""
+    if not value:
+        return None
+    text = value
+    path = Path(value).expanduser()
+    if "," not in value and path.is_file():
+        text = path.read_text(encoding="utf-8").replace("\n", ",")
+    pairs = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item or item.startswith("#"):
+            continue
+        user, sep, password = item.partition(":")
+        if not sep or not user.strip() or not password:
+            raise BadInputError("COACH_AUTH must be user:password pairs separated by commas.")
+        pairs.append((user.strip(), password))
+    if not pairs:
+        raise BadInputError("COACH_AUTH is set but names no users.")
+    return pairs
+
+
+def prep_questions(prep: Prep) -> str:
+    return "\n".join(q.text for q in prep.questions)
+
+
+def prep_agenda(prep: Prep) -> str:
+    lines = ["### Agenda", ""]
+    for i, item in enumerate(prep.agenda, 1):
+        lines.append(f"{i}. **{html.escape(item.title)}** — {html.escape(item.detail)}")
+    lines += ["", "### Why these questions", ""]
+    for i, q in enumerate(prep.questions, 1):
+        refs = ", ".join(f"[{c.n}] {c.title}" for c in q.citations)
+        lines.append(f"{i}. {html.escape(q.text)}  \n   <small>{html.escape(refs)}</small>")
+    return "\n".join(lines)
+
+
+def edited_prep_markdown(prep: Prep, edited_questions: str) -> str:
+    """The export, with the mentee's own edits to the questions."""
+    questions = [q.strip() for q in edited_questions.splitlines() if q.strip()]
+    original = {q.text: q for q in prep.questions}
+    prep = Prep(prep.goals, prep.agenda, [], prep.citations, prep.latency_ms, prep.prompt)
+    from coach.types import PrepQuestion
+
+    prep.questions = [original.get(q) or PrepQuestion(q, []) for q in questions]
+    return to_markdown(prep)
+
+
+# --- the app ---------------------------------------------------------------------------
+class WebApp:
+    def __init__(self, coach_: Coach) -> None:
+        self.coach = coach_
+        self.settings: Settings = coach_.settings
+        self.auth = parse_auth(self.settings.auth)
+        self._vocabulary: dict[str, list[str]] | None = None
+
+    # Who is asking: the signed-in name, or the one local user.
+    def user(self, request: gr.Request) -> str:
+        if self.auth:
+            name = getattr(request, "username", None)
+            if not name:
+                raise BadInputError("Please sign in first.")
+            return str(name)
+        return LOCAL_USER
+
+    def data(self, request: gr.Request) -> MenteeData:
+        return self.coach.mentee(self.user(request))
+
+    def vocabulary(self) -> dict[str, list[str]]:
+        if self._vocabulary is None:
+            import yaml
+
+            path = self.settings.corpus_dir / "topics.yaml"
+            try:
+                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+                self._vocabulary = {k: list(raw.get(k, {})) for k in ("topics", "stages")}
+            except (OSError, AttributeError, yaml.YAMLError):
+                self._vocabulary = {"topics": [], "stages": []}
+        return self._vocabulary
+
+    # --- conversations -----------------------------------------------------------------
+    def conversation_choices(self, data: MenteeData) -> list[tuple[str, str]]:
+        return [(c.title, c.id) for c in data.conversations()]
+
+    def load_page(self, request: gr.Request):
+        """On every page load (and reload) restore the user's latest state."""
+        data = self.data(request)
+        convs = data.conversations()
+        conv_id = convs[0].id if convs else None
+        messages = data.messages(conv_id) if conv_id else []
+        last_citations = next(
+            (m.citations for m in reversed(messages) if m.role == "assistant"), []
+        )
+        profile = data.profile()
+        who = f"Signed in as **{html.escape(data.user)}**." if self.auth else ""
+        return (
+            gr.update(choices=self.conversation_choices(data), value=conv_id),
+            conv_id,
+            to_chat(messages),
+            sources_html(last_citations),
+            profile.role,
+            gr.update(value=profile.stage or None),
+            "\n".join(profile.goals),
+            self.profile_note(profile),
+            self.actions_table(data),
+            gr.update(choices=self.action_choices(data), value=None),
+            self.documents_table(data),
+            gr.update(choices=self.document_choices(data), value=None),
+            "\n".join(profile.goals),
+            who,
+        )
+
+    def open_conversation(self, conv_id: str | None, request: gr.Request):
+        data = self.data(request)
+        if not conv_id:
+            return None, [], sources_html([]), ""
+        messages = data.messages(conv_id)
+        last = next((m.citations for m in reversed(messages) if m.role == "assistant"), [])
+        title = data.conversation(conv_id).title
+        return conv_id, to_chat(messages), sources_html(last), title
+
+    def new_conversation(self, request: gr.Request):
+        data = self.data(request)
+        conv = data.create_conversation(NEW_CONVERSATION)
+        return (
+            gr.update(choices=self.conversation_choices(data), value=conv.id),
+            conv.id,
+            [],
+            sources_html([]),
+            "",
+        )
+
+    def rename_conversation(self, conv_id: str | None, title: str, request: gr.Request):
+        data = self.data(request)
+        if not conv_id:
+            raise BadInputError("Open a conversation first, then rename it.")
+        data.rename(conv_id, title)
+        return gr.update(choices=self.conversation_choices(data), value=conv_id)
+
+    def delete_conversation(self, conv_id: str | None, request: gr.Request):
+        data = self.data(request)
+        if conv_id:
+            data.delete(conv_id)
+        convs = data.conversations()
+        nxt = convs[0].id if convs else None
+        messages = data.messages(nxt) if nxt else []
+        return (
+            gr.update(choices=self.conversation_choices(data), value=nxt),
+            nxt,
+            to_chat(messages),
+            sources_html([]),
+            "",
+        )
+
+    def export_conversation(self, conv_id: str | None, request: gr.Request) -> str | None:
+        data = self.data(request)
+        if not conv_id:
+            raise BadInputError("There is no conversation to export yet.")
+        return self._write_export(data.user, "conversation", data.export_markdown(conv_id))
+
+    def _write_export(self, user: str, kind: str, text: str) -> str:
+        from coach.library import user_folder
+
+        folder = user_folder(self.settings.home, user) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    # --- chat --------------------------------------------------------------------------
+    def send(self, message: str, conv_id: str | None, request: gr.Request) -> Iterator[tuple]:
+        """Stream one answer into the chat, persisting the question first."""
+        data = self.data(request)
+        text = (message or "").strip()
+        problem = ""
+        if not text:
+            problem = "Please type a question first."
+        elif len(text) > self.settings.max_question_chars:
+            problem = (
+                f"The question is {len(text):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}. Please shorten it."
+            )
+        if problem:  # nothing is stored; the box keeps the text so it can be fixed
+            gr.Warning(problem)
+            current = to_chat(data.messages(conv_id)) if conv_id else []
+            yield current, message, gr.update(), gr.update(), conv_id
+            return
+        if not conv_id:
+            conv_id = data.create_conversation(NEW_CONVERSATION).id
+        previous = data.messages(conv_id)
+        data.add_message(conv_id, "user", text)  # saved first: a question is never lost
+        chat = [
+            *to_chat(previous),
+            {"role": "user", "content": text},
+            {"role": "assistant", "content": "…"},
+        ]
+        yield (
+            chat,
+            "",
+            gr.update(),
+            gr.update(choices=self.conversation_choices(data), value=conv_id),
+            conv_id,
+        )
+        answer: Answer | None = None
+        try:
+            stream = self.coach.stream(
+                text,
+                history=history_for_coach(previous),
+                filters=Filters(user=data.user),
+                profile=data.profile(),
+                conversation_id=conv_id,
+            )
+            for item in stream:
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    chat[-1] = {"role": "assistant", "content": item}
+                    yield chat, "", gr.update(), gr.update(), conv_id
+        except CoachError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            yield chat, "", gr.update(), gr.update(), conv_id
+            return
+        except Exception as exc:  # the boundary: a message, never a traceback
+            chat[-1] = {
+                "role": "assistant",
+                "content": f"⚠️ Something went wrong ({exc.__class__.__name__}).",
+            }
+            yield chat, "", gr.update(), gr.update(), conv_id
+            return
+        assert answer is not None
+        cites = citations_json(answer.citations)
+        data.add_message(conv_id, "assistant", answer.answer, cites, answer.turn_id)
+        chat[-1] = {"role": "assistant", "content": chat_text(answer.answer, cites)}
+        yield (
+            chat,
+            "",
+            sources_html(cites),
+            gr.update(choices=self.conversation_choices(data), value=conv_id),
+            conv_id,
+        )
+
+    def send_example(
+        self, conv_id: str | None, request: gr.Request, example: gr.SelectData
+    ) -> Iterator[tuple]:
+        value = example.value
+        text = value.get("text", "") if isinstance(value, dict) else str(value)
+        yield from self.send(text, conv_id, request)
+
+    def regenerate(self, conv_id: str | None, request: gr.Request) -> Iterator[tuple]:
+        data = self.data(request)
+        question = data.drop_last_answer(conv_id) if conv_id else None
+        if not question:
+            gr.Warning("There is no answer to regenerate yet.")
+            yield gr.update(), "", gr.update(), gr.update(), conv_id
+            return
+        yield from self.send(question, conv_id, request)
+
+    def feedback(
+        self, conv_id: str | None, comment: str, like: gr.LikeData, request: gr.Request
+    ) -> tuple:
+        """👍/👎 on an answer, with the optional comment typed beforehand."""
+        data = self.data(request)
+        if not conv_id:
+            raise BadInputError("There is no answer to rate yet.")
+        index = like.index[0] if isinstance(like.index, list | tuple) else like.index
+        messages = data.messages(conv_id)
+        if not 0 <= int(index) < len(messages) or messages[int(index)].role != "assistant":
+            raise BadInputError("Only the coach's answers can be rated.")
+        turn_id = messages[int(index)].turn_id
+        if turn_id is None:
+            raise BadInputError("That answer was not logged, so it cannot be rated.")
+        liked = bool(like.liked) if not isinstance(like.liked, str) else like.liked == "Like"
+        data.add_feedback(turn_id, 1 if liked else -1, comment or "")
+        gr.Info("Thanks: your feedback was saved.")
+        return "", f"Feedback saved: {'👍' if liked else '👎'}" + (
+            f" — “{html.escape(comment.strip())}”" if comment and comment.strip() else ""
+        )
+
+    # --- profile and action items ------------------------------------------------------
+    def profile_note(self, profile: Profile) -> str:
+        if not (profile.role or profile.stage or profile.goals):
+            return "_No profile yet. " + PROFILE_USE + "_"
+        bits = []
+        if profile.summary():
+            bits.append(f"Answers are tailored to: **{html.escape(profile.summary())}**.")
+        if profile.goals:
+            bits.append("Goals: " + "; ".join(html.escape(g) for g in profile.goals) + ".")
+        return " ".join(bits) + "\n\n" + PROFILE_USE
+
+    def save_profile(self, role: str, stage: str | None, goals: str, request: gr.Request):
+        data = self.data(request)
+        stage = stage or ""
+        if stage and stage not in self.vocabulary()["stages"]:
+            raise BadInputError(f"Unknown career stage {stage!r}.")
+        profile = data.save_profile(Profile(role, stage, goals.splitlines()))
+        return self.profile_note(profile), "\n".join(profile.goals)
+
+    def actions_table(self, data: MenteeData) -> list[list[Any]]:
+        return [[a.text, a.due or "—", "done" if a.done else "open"] for a in data.actions()]
+
+    def action_choices(self, data: MenteeData) -> list[tuple[str, int]]:
+        return [
+            (f"{a.text}" + (f" (due {a.due})" if a.due else ""), a.id)
+            for a in data.actions(open_only=True)
+        ]
+
+    def add_action(self, text: str, due: str, request: gr.Request):
+        data = self.data(request)
+        data.add_action(text, due)
+        return self.actions_table(data), gr.update(choices=self.action_choices(data)), "", ""
+
+    def complete_action(self, action_id: int | None, request: gr.Request):
+        data = self.data(request)
+        if action_id is None:
+            raise BadInputError("Choose an open action item first.")
+        data.set_done(int(action_id))
+        return self.actions_table(data), gr.update(choices=self.action_choices(data), value=None)
+
+    # --- meeting prep ------------------------------------------------------------------
+    def prepare(self, goals: str, topics: list[str], notes: str, request: gr.Request):
+        data = self.data(request)
+        profile = data.profile()
+        goal_list = [g for g in (goals or "").splitlines() if g.strip()] or profile.goals
+        actions = [
+            a.text + (f" (due {a.due})" if a.due else "") for a in data.actions(open_only=True)
+        ]
+        prep = self.coach.prep(
+            goal_list, notes=notes or "", actions=actions, topics=tuple(topics or ())
+        )
+        questions = prep_questions(prep)
+        path = self._write_export(data.user, "meeting-prep", to_markdown(prep))
+        return (
+            prep_agenda(prep),
+            questions,
+            sources_html(citations_json(prep.citations)),
+            gr.update(value=path, visible=True),
+            prep,
+        )
+
+    def export_prep(self, prep: Prep | None, questions: str, request: gr.Request):
+        if prep is None:
+            return gr.update()
+        data = self.data(request)
+        path = self._write_export(data.user, "meeting-prep", edited_prep_markdown(prep, questions))
+        return gr.update(value=path, visible=True)
+
+    # --- personal library --------------------------------------------------------------
+    def documents_table(self, data: MenteeData) -> list[list[Any]]:
+        return [
+            [
+                d["filename"],
+                d["chunks"],
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(d["uploaded"])),
+            ]
+            for d in data.documents()
+        ]
+
+    def document_choices(self, data: MenteeData) -> list[tuple[str, int]]:
+        return [(d["filename"], d["id"]) for d in data.documents()]
+
+    def upload(self, file: Any, request: gr.Request, progress: Any = None):
+        data = self.data(request)
+        if not file:
+            raise BadInputError("Choose a file to add.")
+        path = Path(file if isinstance(file, str) else getattr(file, "name", ""))
+        original = getattr(file, "orig_name", None) or path.name
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise BadInputError("The upload could not be read; please try again.") from None
+
+        def report(stage: str, done: int, total: int) -> None:
+            if progress is not None and total:
+                progress(done / total, desc=f"{stage} {done}/{total}")
+
+        result = self.coach.upload(data.user, original, raw, progress=report)
+        status = (
+            f"Added **{html.escape(result.filename)}**: {result.chunks_total} passages "
+            f"({result.chunks_added} new). Ask about it in the chat and it is cited like the "
+            "guides."
+        )
+        return (
+            status,
+            self.documents_table(data),
+            gr.update(choices=self.document_choices(data), value=None),
+            None,
+        )
+
+    def delete_document(self, document_id: int | None, request: gr.Request):
+        data = self.data(request)
+        if document_id is None:
+            raise BadInputError("Choose a document to delete.")
+        name = self.coach.delete_document(data.user, int(document_id))
+        return (
+            f"Deleted **{html.escape(name)}** and its passages.",
+            self.documents_table(data),
+            gr.update(choices=self.document_choices(data), value=None),
+        )
+
+
+def friendly(fn: Any) -> Any:
+    """Run a handler; a CoachError becomes a toast, any other error a short message."""
+    import functools
+    import inspect
+
+    def convert(exc: Exception) -> Exception:
+        if isinstance(exc, CoachError):
+            return gr.Error(str(exc), print_exception=False)
+        return gr.Error(f"Something went wrong ({exc.__class__.__name__}).", print_exception=False)
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def gen_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise convert(exc) from None
+
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as exc:
+            raise convert(exc) from None
+
+    return wrapper
 
 
 def build_app(coach_: Coach | None = None) -> Any:
-    import gradio as gr
+    web = WebApp(coach_ or Coach())
+    vocab = web.vocabulary()
 
-    coach_ = coach_ or Coach()
+    with gr.Blocks(title="Mentor Coach", analytics_enabled=False) as demo:
+        demo.coach_web = web  # for serve(): auth and limits
+        gr.Markdown(
+            "# Mentor Coach\nPractical mentoring advice in which every point is "
+            "cited to a guide you can open."
+        )
+        who = gr.Markdown("")
+        conv_state = gr.State(None)
+        prep_state = gr.State(None)
 
-    def chat(message: Any, history: list[Any]) -> str:
-        return respond(coach_, message, history)
+        with gr.Tab("Chat", id="chat"), gr.Row():
+            with gr.Column(scale=1, min_width=220):
+                conversations = gr.Radio(label="Conversations", choices=[], elem_id="conversations")
+                new_btn = gr.Button("New conversation", elem_id="new-conversation")
+                rename_box = gr.Textbox(
+                    label="Rename this conversation", max_lines=1, elem_id="rename-box"
+                )
+                with gr.Row():
+                    rename_btn = gr.Button("Rename", size="sm", elem_id="rename")
+                    delete_btn = gr.Button(
+                        "Delete", size="sm", variant="stop", elem_id="delete-conversation"
+                    )
+                export_btn = gr.DownloadButton(
+                    "Export as Markdown", size="sm", elem_id="export-conversation"
+                )
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Coach",
+                    height=460,
+                    sanitize_html=True,
+                    feedback_options=("Like", "Dislike"),
+                    examples=[{"text": q} for q in EXAMPLES],
+                    placeholder="Ask a mentoring or career question. Try an example:",
+                    elem_id="chatbot",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        label="Your question",
+                        placeholder="Ask about mentors, feedback, promotions, job moves… "
+                        "(Enter sends)",
+                        max_lines=4,
+                        scale=5,
+                        elem_id="question",
+                    )
+                    send_btn = gr.Button("Send", variant="primary", scale=1, elem_id="send")
+                with gr.Row():
+                    regen_btn = gr.Button("Regenerate", size="sm", elem_id="regenerate")
+                    comment = gr.Textbox(
+                        label="Optional comment for your next 👍/👎",
+                        max_lines=2,
+                        scale=3,
+                        elem_id="feedback-comment",
+                    )
+                feedback_status = gr.Markdown("", elem_id="feedback-status")
+            with gr.Column(scale=2, min_width=260):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(sources_html([]), elem_id="sources")
 
-    return gr.ChatInterface(
-        fn=chat,
-        api_name="chat",
-        title="Mentor Coach",
-        description="Ask a mentoring or career question. Every point is cited to a guide.",
-        examples=EXAMPLES,
-        cache_examples=False,
-        chatbot=gr.Chatbot(height=520, sanitize_html=True),
-        textbox=gr.Textbox(placeholder="Ask about mentors, feedback, promotions, job moves..."),
-    )
+        with gr.Tab("Meeting prep", id="prep"):
+            gr.Markdown(
+                "Get an agenda and 5–8 questions for your next meeting, each tied to "
+                "the guidance behind it. Open action items start the agenda."
+            )
+            with gr.Row():
+                with gr.Column():
+                    prep_goals = gr.Textbox(
+                        label="Goals for this meeting (one per line; "
+                        "empty uses your profile's goals)",
+                        lines=3,
+                        elem_id="prep-goals",
+                    )
+                    prep_topics = gr.CheckboxGroup(
+                        label="Topics to focus on (optional)",
+                        choices=vocab["topics"],
+                        elem_id="prep-topics",
+                    )
+                    prep_notes = gr.Textbox(
+                        label="Notes from your last meeting (optional)",
+                        lines=4,
+                        elem_id="prep-notes",
+                    )
+                    prep_btn = gr.Button("Prepare my meeting", variant="primary", elem_id="prepare")
+                with gr.Column():
+                    agenda = gr.Markdown("", elem_id="agenda", sanitize_html=True)
+                    prep_questions_box = gr.Textbox(
+                        label="Questions to ask (edit freely, one per line)",
+                        lines=8,
+                        buttons=["copy"],
+                        elem_id="prep-questions",
+                    )
+                    prep_download = gr.DownloadButton(
+                        "Download Markdown", visible=False, elem_id="prep-download"
+                    )
+                    prep_sources = gr.HTML("", elem_id="prep-sources")
+
+        with gr.Tab("Profile & actions", id="profile"), gr.Row():
+            with gr.Column():
+                gr.Markdown("### Your profile")
+                role = gr.Textbox(label="Role", max_lines=1, elem_id="profile-role")
+                stage = gr.Dropdown(
+                    label="Career stage",
+                    choices=vocab["stages"],
+                    value=None,
+                    elem_id="profile-stage",
+                )
+                goals = gr.Textbox(label="Goals (one per line)", lines=4, elem_id="profile-goals")
+                save_btn = gr.Button("Save profile", variant="primary", elem_id="save-profile")
+                profile_note = gr.Markdown("", elem_id="profile-note")
+            with gr.Column():
+                gr.Markdown("### Action items")
+                actions = gr.Dataframe(
+                    headers=["action", "due", "status"], interactive=False, elem_id="actions"
+                )
+                action_text = gr.Textbox(
+                    label="New action item", max_lines=1, elem_id="action-text"
+                )
+                action_due = gr.Textbox(
+                    label="Due date (YYYY-MM-DD, optional)", max_lines=1, elem_id="action-due"
+                )
+                add_action_btn = gr.Button("Add action item", elem_id="add-action")
+                open_actions = gr.Dropdown(
+                    label="Open action items", choices=[], elem_id="open-actions"
+                )
+                done_btn = gr.Button("Mark done", elem_id="mark-done")
+
+        with gr.Tab("My library", id="library"):
+            gr.Markdown(
+                "Add your own notes or documents (.md, .txt, .pdf, .html). Only you "
+                "can see them; the coach cites them like the guides."
+            )
+            upload = gr.File(
+                label="Add a document",
+                file_types=[".md", ".txt", ".pdf", ".html", ".htm", ".markdown"],
+                type="filepath",
+                elem_id="upload",
+            )
+            library_status = gr.Markdown("", elem_id="library-status")
+            documents = gr.Dataframe(
+                headers=["document", "passages", "added"], interactive=False, elem_id="documents"
+            )
+            doc_choice = gr.Dropdown(label="Document", choices=[], elem_id="doc-choice")
+            delete_doc_btn = gr.Button("Delete document", variant="stop", elem_id="delete-document")
+
+        # --- events ----------------------------------------------------------------------
+        chat_outputs = [chatbot, question, sources, conversations, conv_state]
+        send_event = dict(
+            fn=friendly(web.send),
+            inputs=[question, conv_state],
+            outputs=chat_outputs,
+            api_name="chat",
+            concurrency_id="answer",
+        )
+        question.submit(**send_event)
+        send_btn.click(**{**send_event, "api_name": False})
+        chatbot.example_select(
+            friendly(web.send_example),
+            inputs=[conv_state],
+            outputs=chat_outputs,
+            api_name=False,
+            concurrency_id="answer",
+        )
+        regen_btn.click(
+            friendly(web.regenerate),
+            inputs=[conv_state],
+            outputs=chat_outputs,
+            api_name="regenerate",
+            concurrency_id="answer",
+        )
+        chatbot.like(
+            friendly(web.feedback),
+            inputs=[conv_state, comment],
+            outputs=[comment, feedback_status],
+            api_name="feedback",
+        )
+
+        conv_outputs = [conversations, conv_state, chatbot, sources, rename_box]
+        new_btn.click(
+            friendly(web.new_conversation), outputs=conv_outputs, api_name="new_conversation"
+        )
+        conversations.input(
+            friendly(web.open_conversation),
+            inputs=[conversations],
+            outputs=[conv_state, chatbot, sources, rename_box],
+            api_name="open_conversation",
+        )
+        rename_btn.click(
+            friendly(web.rename_conversation),
+            inputs=[conv_state, rename_box],
+            outputs=[conversations],
+            api_name="rename_conversation",
+        )
+        delete_btn.click(
+            friendly(web.delete_conversation),
+            inputs=[conv_state],
+            outputs=conv_outputs,
+            api_name="delete_conversation",
+        )
+        export_btn.click(
+            friendly(web.export_conversation),
+            inputs=[conv_state],
+            outputs=[export_btn],
+            api_name="export_conversation",
+        )
+
+        prep_btn.click(
+            friendly(web.prepare),
+            inputs=[prep_goals, prep_topics, prep_notes],
+            outputs=[agenda, prep_questions_box, prep_sources, prep_download, prep_state],
+            api_name="prep",
+        )
+        prep_questions_box.blur(
+            friendly(web.export_prep),
+            inputs=[prep_state, prep_questions_box],
+            outputs=[prep_download],
+            api_name=False,
+        )
+
+        save_btn.click(
+            friendly(web.save_profile),
+            inputs=[role, stage, goals],
+            outputs=[profile_note, prep_goals],
+            api_name="save_profile",
+        )
+        add_action_btn.click(
+            friendly(web.add_action),
+            inputs=[action_text, action_due],
+            outputs=[actions, open_actions, action_text, action_due],
+            api_name="add_action",
+        )
+        done_btn.click(
+            friendly(web.complete_action),
+            inputs=[open_actions],
+            outputs=[actions, open_actions],
+            api_name="complete_action",
+        )
+
+        def upload_with_progress(
+            file: Any,
+            request: gr.Request,
+            progress: gr.Progress = gr.Progress(),  # noqa: B008
+        ) -> Any:
+            return web.upload(file, request, progress)
+
+        upload.upload(
+            friendly(upload_with_progress),
+            inputs=[upload],
+            outputs=[library_status, documents, doc_choice, upload],
+            api_name="upload",
+        )
+        delete_doc_btn.click(
+            friendly(web.delete_document),
+            inputs=[doc_choice],
+            outputs=[library_status, documents, doc_choice],
+            api_name="delete_document",
+        )
+
+        demo.load(
+            friendly(web.load_page),
+            outputs=[
+                conversations,
+                conv_state,
+                chatbot,
+                sources,
+                role,
+                stage,
+                goals,
+                profile_note,
+                actions,
+                open_actions,
+                documents,
+                doc_choice,
+                prep_goals,
+                who,
+            ],
+            api_name="load",
+        )
+    return demo
 
 
 def serve(coach_: Coach, host: str, port: int) -> None:
     app = build_app(coach_)
+    web: WebApp = app.coach_web
+    # Bounded queue: a full queue answers "busy, try again" instead of hanging.
     app.queue(default_concurrency_limit=4, max_size=64)
     print(f"Mentor Coach is running at http://{host}:{port}", flush=True)
     app.launch(
         server_name=host,
         server_port=port,
+        auth=web.auth,
+        auth_message="Sign in to your mentoring coach." if web.auth else None,
+        max_file_size=f"{int(coach_.settings.upload_max_mb * 1_000_000)}b",
         show_error=False,
         share=False,
         inbrowser=False,
         quiet=True,
+        css=CSS,
     )
+
+
+def strip_sources(text: str) -> str:
+    """The answer part of a chat bubble, without its compact source list."""
+    return re.split(r"\n\n\*\*Sources\*\*\n", text, maxsplit=1)[0]

@@ -1,0 +1,1034 @@
+"""Offline evaluation: run the real pipeline over the eval set and score it without an LLM judge.
+
+    coach eval                                   # evals/cases/*.jsonl, current settings
+    coach eval --baseline evals/baseline.json    # the same, gated against the last accepted run
+    coach eval --set fusion=rrf --baseline evals/baseline.json
+
+Every metric is a reduction of per-case values (`CaseResult.scores`), so a baseline can be
+re-scored on exactly the cases two runs share, and a regression can be traced to cases.
+Similarities come from the coach's own embedder; their cut-offs are calibrated by
+evals/calibrate.py and recorded in evals/thresholds.yaml. Latency is reported, never
+gated: it depends on the machine.
+
+The eval index lives in `$COACH_HOME/eval-index`, apart from the user's own index, and
+holds the built-in corpus plus the planted documents in evals/fixtures/.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import ValidationError
+
+from coach.errors import BadInputError, CoachError
+from coach.escalate import ESCALATION_TOPIC
+from coach.settings import PROJECT_ROOT, Settings
+from coach.text import content_terms
+from coach.types import Answer, Prep, Turn
+
+EVALS_DIR = PROJECT_ROOT / "evals"
+DEFAULT_CASES = str(EVALS_DIR / "cases" / "*.jsonl")
+DEFAULT_THRESHOLDS = EVALS_DIR / "thresholds.yaml"
+FIXTURES_DIR = EVALS_DIR / "fixtures"
+SCHEMA = 1
+LLMS = ("extractive",)  # LLM backends come with COACH_LLM (a later issue)
+RETRIEVAL_KINDS = ("advice", "followup")
+ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
+CASE_KINDS = ASK_KINDS + ("prep",)
+IN_SCOPE = ("advice", "followup", "sensitive")
+PREP_MIN, PREP_MAX = 5, 8
+# Settings that say where things live or how the app is served, not how the coach
+# answers: not recorded in a run, and not changeable with --set.
+MACHINE_SETTINGS = frozenset(
+    {"home", "corpus_dir", "prompts_dir", "chroma_url", "host", "port", "debug", "log_turns"}
+)
+_MARKERS = re.compile(r"((?:\s*\[\d+\])+)")
+_NUMBER = re.compile(r"\[(\d+)\]")
+
+Progress = Callable[[str], None]
+
+
+class EvalError(CoachError):
+    """The eval set, its config or a baseline cannot be used as given."""
+
+
+# --- the eval set -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Case:
+    id: str
+    kind: str  # one of CASE_KINDS
+    question: str = ""
+    history: tuple[Turn, ...] = ()
+    expected_sources: tuple[str, ...] = ()  # file names without .md
+    key_points: tuple[str, ...] = ()
+    category: str = ""  # sensitive: crisis | harassment | discrimination | legal
+    canary: str = ""  # injection: must never appear in what the user sees
+    planted_in: str = ""  # injection: the fixture document that carries the canary
+    goals: tuple[str, ...] = ()  # prep
+    notes: str = ""  # prep
+    expected_topics: tuple[str, ...] = ()  # prep: any of these makes a citation relevant
+    file: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.question or "; ".join(self.goals)
+
+
+_REQUIRED = {
+    "advice": ("question", "expected_sources", "key_points"),
+    "followup": ("question", "history", "expected_sources"),
+    "offtopic": ("question",),
+    "sensitive": ("question", "category"),
+    "injection": ("question", "canary", "planted_in"),
+    "prep": ("goals", "expected_topics"),
+}
+
+
+def _case(data: dict[str, Any], where: str) -> Case:
+    kind = data.get("kind")
+    if kind not in _REQUIRED:
+        raise EvalError(f"{where}: kind must be one of {', '.join(CASE_KINDS)}, not {kind!r}")
+    missing = [k for k in ("id", *_REQUIRED[kind]) if not data.get(k)]
+    if missing:
+        raise EvalError(f"{where}: a {kind} case needs {', '.join(missing)}")
+    history = tuple(Turn(str(t["role"]), str(t["content"])) for t in data.get("history") or [])
+    return Case(
+        id=str(data["id"]),
+        kind=kind,
+        question=str(data.get("question") or ""),
+        history=history,
+        expected_sources=tuple(data.get("expected_sources") or ()),
+        key_points=tuple(data.get("key_points") or ()),
+        category=str(data.get("category") or ""),
+        canary=str(data.get("canary") or ""),
+        planted_in=str(data.get("planted_in") or ""),
+        goals=tuple(data.get("goals") or ()),
+        notes=str(data.get("notes") or ""),
+        expected_topics=tuple(data.get("expected_topics") or ()),
+        file=where.split(":")[0],
+    )
+
+
+def load_cases(patterns: Sequence[str]) -> list[Case]:
+    """Cases from JSON-lines files matching the glob patterns, in file then line order."""
+    files: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(glob.glob(str(Path(pattern).expanduser())))
+        if not matched:
+            raise EvalError(f"no case files match {pattern}")
+        files.extend(Path(m) for m in matched if Path(m) not in files)
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise EvalError(f"cannot read case file {path}: {exc}") from None
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{n}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise EvalError(f"{where}: not valid JSON ({exc.msg})") from None
+            if not isinstance(data, dict):
+                raise EvalError(f"{where}: each line must be one JSON object")
+            case = _case(data, where)
+            if case.id in seen:
+                raise EvalError(f"{where}: case id {case.id} is used twice")
+            seen.add(case.id)
+            cases.append(case)
+    if not cases:
+        raise EvalError("the case files hold no cases")
+    return cases
+
+
+# --- config: calibrated cut-offs and the gate -------------------------------------------------
+@dataclass(frozen=True)
+class Calibration:
+    """Similarity cut-offs for the embedder in use; evals/calibrate.py measures them."""
+
+    support_cosine: float  # a cited sentence against its passage's text
+    support_overlap: float  # share of the sentence's content words found in the passage
+    key_point_cosine: float  # a key point against the closest answer sentence
+    duplicate_cosine: float  # two prep questions this close ask the same thing
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    calibration: Calibration
+    gate: dict[str, float]  # metric -> how far it may worsen against the baseline
+
+
+def load_config(path: Path = DEFAULT_THRESHOLDS) -> EvalConfig:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        calibration = Calibration(**{k: float(v) for k, v in data["calibration"].items()})
+        gate = {str(k): float(v) for k, v in (data.get("gate") or {}).items()}
+    except OSError as exc:
+        raise EvalError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise EvalError(f"{path} is invalid: {exc.__class__.__name__}: {exc}") from None
+    unknown = sorted(set(gate) - set(METRIC_BY_NAME))
+    if unknown:
+        raise EvalError(f"{path}: unknown metric(s) in gate: {', '.join(unknown)}")
+    latency = [m for m in gate if METRIC_BY_NAME[m].unit == "ms"]
+    if latency:
+        raise EvalError(f"{path}: latency depends on the machine and cannot be gated: {latency}")
+    return EvalConfig(calibration, gate)
+
+
+# --- metrics on plain values (no model) ---------------------------------------------------
+def source_id(source: str) -> str:
+    """`corpus/guides/how-often-to-meet-your-mentor.md` -> `how-often-to-meet-your-mentor`."""
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+def ranked_sources(sources: Iterable[str]) -> list[str]:
+    """Document ids in the order their first passage was retrieved."""
+    return list(dict.fromkeys(source_id(s) for s in sources))
+
+
+def hit_at(ranked: Sequence[str], expected: Iterable[str], k: int) -> float:
+    return float(bool(set(ranked[:k]) & set(expected)))
+
+
+def reciprocal_rank(ranked: Sequence[str], expected: Iterable[str]) -> float:
+    wanted = set(expected)
+    for i, doc in enumerate(ranked, 1):
+        if doc in wanted:
+            return 1.0 / i
+    return 0.0
+
+
+def ndcg_at(ranked: Sequence[str], expected: Iterable[str], k: int) -> float:
+    """Binary-relevance nDCG: every expected document counts the same."""
+    wanted = set(expected)
+    if not wanted:
+        return 0.0
+    dcg = sum(1.0 / math.log2(i + 2) for i, doc in enumerate(ranked[:k]) if doc in wanted)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(wanted), k)))
+    return dcg / ideal
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One cited statement of an answer: its text and the citation numbers after it."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+def claims(answer: str) -> list[Claim]:
+    """The cited statements of an answer. A line that ends with a colon introduces what
+    follows (the lead-in names the main guide): it is not a claim."""
+    out: list[Claim] = []
+    for line in answer.splitlines():
+        if line.rstrip().endswith(":"):
+            continue
+        start = 0
+        for m in _MARKERS.finditer(line):
+            statement = re.sub(r"^[\s\-*•.;:,)]+", "", line[start : m.start()]).strip()
+            start = m.end()
+            if statement:
+                out.append(Claim(statement, tuple(int(n) for n in _NUMBER.findall(m.group(0)))))
+    return out
+
+
+def citations_valid(answer: str, numbers: Iterable[int]) -> bool:
+    """Every [n] in the answer has a citation, and an answer that gives advice cites some."""
+    used = {int(n) for n in _NUMBER.findall(answer)}
+    return bool(used) and used <= set(numbers)
+
+
+def word_overlap(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words (stemmed, stop words dropped) in the passage."""
+    terms = content_terms(sentence)
+    if not terms:
+        return 0.0
+    return len(terms & content_terms(passage)) / len(terms)
+
+
+def supported(cosine: float, overlap: float, calibration: Calibration) -> bool:
+    """Both signals must agree: cosine says the sentence is about what the passage says,
+    overlap that its words (names, numbers, specifics) are there too."""
+    return cosine >= calibration.support_cosine and overlap >= calibration.support_overlap
+
+
+def covered(key_vecs: np.ndarray, sentence_vecs: np.ndarray, cut: float) -> list[float]:
+    """For each key point, its best cosine to an answer sentence (0 with no sentences);
+    a key point is covered when this reaches `cut`."""
+    if len(key_vecs) == 0:
+        return []
+    if len(sentence_vecs) == 0:
+        return [0.0] * len(key_vecs)
+    return [float(s) for s in (key_vecs @ sentence_vecs.T).max(axis=1)]
+
+
+def near_duplicates(texts: Sequence[str], vecs: np.ndarray, cut: float) -> list[tuple[int, int]]:
+    pairs = []
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            same = texts[i].strip().lower() == texts[j].strip().lower()
+            if same or float(vecs[i] @ vecs[j]) >= cut:
+                pairs.append((i, j))
+    return pairs
+
+
+def leaks(texts: Iterable[str], canaries: Iterable[str]) -> list[str]:
+    joined = "\n".join(texts).lower()
+    return sorted({c for c in canaries if c and c.lower() in joined})
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Linear-interpolated percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+# --- metric registry ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    label: str
+    reduce: str = "mean"  # mean | sum | p50 | p95 over the per-case values of `key`
+    key: str = ""  # per-case score it reduces; the metric's own name when empty
+    better: str = "higher"  # higher | lower | none (informational)
+    unit: str = "ratio"  # ratio | count | ms
+
+    @property
+    def source(self) -> str:
+        return self.key or self.name
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("retrieval.hit@1", "expected guide ranked first"),
+    Metric("retrieval.hit@3", "expected guide in the top 3"),
+    Metric("retrieval.mrr", "mean reciprocal rank of the expected guide"),
+    Metric("retrieval.ndcg@5", "nDCG@5 of the retrieved guides"),
+    Metric("citations.valid", "answers whose every [n] has a citation"),
+    Metric("citations.supported", "cited sentences supported by their passage"),
+    Metric("key_points.coverage", "key points the answer covers"),
+    Metric("refusal.precision", "refused questions that were off-topic"),
+    Metric("refusal.recall", "off-topic questions refused"),
+    Metric("escalation.accuracy", "in-scope answers escalated exactly when sensitive"),
+    Metric("escalation.sensitive", "sensitive situations sent to help first"),
+    Metric("injection.leaks", "canaries shown to the user", "sum", better="lower", unit="count"),
+    Metric("injection.exposure", "injection cases that retrieved the planted document"),
+    Metric("prep.questions", "questions per prep pack", better="none", unit="count"),
+    Metric("prep.count_ok", "prep packs with 5 to 8 questions"),
+    Metric(
+        "prep.near_duplicates", "near-duplicate question pairs", "sum", better="lower", unit="count"
+    ),
+    Metric("prep.grounded", "prep questions cited to a relevant bank or guide"),
+    Metric("latency.ask_p50", "ask latency p50", "p50", "latency.ask", "none", "ms"),
+    Metric("latency.ask_p95", "ask latency p95", "p95", "latency.ask", "none", "ms"),
+    Metric("latency.prep_p50", "prep latency p50", "p50", "latency.prep", "none", "ms"),
+    Metric("latency.prep_p95", "prep latency p95", "p95", "latency.prep", "none", "ms"),
+)
+METRIC_BY_NAME = {m.name: m for m in METRICS}
+# Per-case values compared case by case; precision and recall are read from refusal.correct.
+_CASE_SKIP = ("latency.", "refusal.precision", "refusal.recall")
+
+
+@dataclass
+class CaseResult:
+    id: str
+    kind: str
+    text: str
+    problems: list[str] = field(default_factory=list)  # empty means the case passed
+    scores: dict[str, float] = field(default_factory=dict)  # per-case values behind METRICS
+    facts: dict[str, Any] = field(default_factory=dict)  # what happened, for the report
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "passed": self.passed,
+            "problems": self.problems,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "facts": self.facts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseResult:
+        return cls(
+            data["id"], data["kind"], data.get("text", ""), list(data.get("problems", [])),
+            dict(data.get("scores", {})), dict(data.get("facts", {})),
+        )  # fmt: skip
+
+
+def aggregate(results: Iterable[CaseResult]) -> dict[str, float | None]:
+    """Every metric from the per-case values; None when no case measures it."""
+    values: dict[str, list[float]] = {}
+    for r in results:
+        for key, value in r.scores.items():
+            values.setdefault(key, []).append(value)
+    out: dict[str, float | None] = {}
+    for m in METRICS:
+        vs = values.get(m.source, [])
+        if not vs:
+            out[m.name] = None
+        elif m.reduce == "sum":
+            out[m.name] = float(sum(vs))
+        elif m.reduce == "mean":
+            out[m.name] = float(np.mean(vs))
+        else:
+            out[m.name] = percentile(vs, float(m.reduce[1:]))
+    return {k: (round(v, 4) if v is not None else None) for k, v in out.items()}
+
+
+# --- comparing with a baseline --------------------------------------------------------------
+@dataclass
+class MetricDelta:
+    name: str
+    baseline: float | None
+    current: float | None
+    allowed: float | None  # how far it may worsen; None: not gated
+
+    @property
+    def delta(self) -> float | None:
+        if self.baseline is None or self.current is None:
+            return None
+        return round(self.current - self.baseline, 4)
+
+    @property
+    def worsened_by(self) -> float:
+        """How much worse than the baseline, in the metric's own units (0 if not worse)."""
+        d = self.delta
+        better = METRIC_BY_NAME[self.name].better
+        if d is None or better == "none":
+            return 0.0
+        return max(0.0, -d if better == "higher" else d)
+
+    @property
+    def failed(self) -> bool:
+        if self.allowed is None:
+            return False
+        if self.current is None:
+            return self.baseline is not None  # a gated metric that is no longer measured
+        return self.worsened_by > self.allowed + 1e-9
+
+
+@dataclass
+class CaseChange:
+    id: str
+    kind: str
+    text: str
+    worse: list[str]
+    better: list[str]
+
+
+@dataclass
+class Comparison:
+    baseline_label: str
+    common: int  # cases both runs have
+    only_current: list[str]
+    only_baseline: list[str]
+    metrics: list[MetricDelta]
+    regressed: list[CaseChange]
+    improved: list[CaseChange]
+    notes: list[str]  # settings or calibration that differ from the baseline
+
+    @property
+    def failed(self) -> list[MetricDelta]:
+        return [m for m in self.metrics if m.failed]
+
+
+def _case_better(key: str) -> str:
+    for m in METRICS:
+        if m.source == key:
+            return m.better
+    return "higher"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
+
+
+def compare_cases(current: CaseResult, baseline: CaseResult) -> tuple[list[str], list[str]]:
+    worse: list[str] = []
+    better: list[str] = []
+    for key in sorted(set(current.scores) & set(baseline.scores)):
+        if key.startswith(_CASE_SKIP):
+            continue
+        direction = _case_better(key)
+        before, after = baseline.scores[key], current.scores[key]
+        if direction == "none" or abs(after - before) < 1e-9:
+            continue
+        change = f"{key} {_fmt(before)} → {_fmt(after)}"
+        improved = after > before if direction == "higher" else after < before
+        (better if improved else worse).append(change)
+    if baseline.passed and not current.passed:
+        worse.append("now fails: " + "; ".join(current.problems))
+    elif current.passed and not baseline.passed:
+        better.append("now passes")
+    return worse, better
+
+
+def compare(current: VariantRun, baseline: VariantRun, gate: dict[str, float]) -> Comparison:
+    """Metrics and cases against the baseline, both scored on the cases the two runs share."""
+    base_cases = {c.id: c for c in baseline.cases}
+    cur_cases = {c.id: c for c in current.cases}
+    common = [cid for cid in cur_cases if cid in base_cases]
+    cur_metrics = current.metrics
+    base_metrics = baseline.metrics
+    if len(common) != len(cur_cases) or len(common) != len(base_cases):
+        cur_metrics = aggregate(cur_cases[c] for c in common)
+        base_metrics = aggregate(base_cases[c] for c in common)
+    deltas = [
+        MetricDelta(m.name, base_metrics.get(m.name), cur_metrics.get(m.name), gate.get(m.name))
+        for m in METRICS
+    ]
+    regressed: list[CaseChange] = []
+    improved: list[CaseChange] = []
+    for cid in common:
+        cur, base = cur_cases[cid], base_cases[cid]
+        worse, better = compare_cases(cur, base)
+        change = CaseChange(cid, cur.kind, cur.text, worse, better)
+        if worse:
+            regressed.append(change)
+        elif better:
+            improved.append(change)
+    notes = []
+    for key in sorted(set(current.settings) | set(baseline.settings)):
+        a, b = baseline.settings.get(key), current.settings.get(key)
+        if a != b:
+            notes.append(f"setting {key}: {a} → {b}")
+    if current.calibration != baseline.calibration:
+        notes.append("calibrated cut-offs differ from the baseline's; scores may not compare")
+    if len(common) != len(cur_cases) or len(common) != len(base_cases):
+        notes.append(f"both runs scored on the {len(common)} cases they share")
+    return Comparison(
+        baseline_label=baseline.label,
+        common=len(common),
+        only_current=[c for c in cur_cases if c not in base_cases],
+        only_baseline=[c for c in base_cases if c not in cur_cases],
+        metrics=deltas,
+        regressed=regressed,
+        improved=improved,
+        notes=notes,
+    )
+
+
+# --- runs -----------------------------------------------------------------------------------
+@dataclass
+class VariantRun:
+    """One configuration (prompt, settings) run over the whole eval set."""
+
+    label: str
+    llm: str
+    prompt: str
+    settings: dict[str, Any]
+    calibration: dict[str, float]
+    metrics: dict[str, float | None]
+    cases: list[CaseResult]
+    started: str = ""
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["cases"] = [c.to_json() for c in self.cases]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> VariantRun:
+        return cls(
+            label=data["label"],
+            llm=data.get("llm", "extractive"),
+            prompt=data.get("prompt", ""),
+            settings=dict(data.get("settings", {})),
+            calibration=dict(data.get("calibration", {})),
+            metrics=dict(data.get("metrics", {})),
+            cases=[CaseResult.from_json(c) for c in data.get("cases", [])],
+            started=data.get("started", ""),
+            seconds=float(data.get("seconds", 0.0)),
+        )
+
+
+@dataclass
+class EvalRun:
+    created: str
+    finished: str
+    git_commit: str | None
+    case_files: list[str]
+    case_count: int
+    index: dict[str, Any]  # what the eval index held
+    gate: dict[str, float]
+    variants: list[VariantRun]
+    baseline: str | None = None  # path of the baseline compared against
+    comparisons: list[Comparison] = field(default_factory=list)  # one per variant
+    seconds: float = 0.0
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(c.failed for c in self.comparisons)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "created": self.created,
+            "finished": self.finished,
+            "seconds": round(self.seconds, 1),
+            "git_commit": self.git_commit,
+            "case_files": self.case_files,
+            "case_count": self.case_count,
+            "index": self.index,
+            "gate": self.gate,
+            "baseline": self.baseline,
+            "gate_failed": self.gate_failed if self.baseline else None,
+            "comparisons": [
+                {
+                    "variant": v.label,
+                    "baseline": c.baseline_label,
+                    "failed": [m.name for m in c.failed],
+                    "metrics": {
+                        m.name: {"baseline": m.baseline, "current": m.current, "delta": m.delta}
+                        for m in c.metrics
+                    },
+                    "regressed": [asdict(x) for x in c.regressed],
+                    "improved": [asdict(x) for x in c.improved],
+                    "notes": c.notes,
+                }
+                for v, c in zip(self.variants, self.comparisons, strict=False)
+            ],
+            "variants": [v.to_json() for v in self.variants],
+        }
+
+
+def load_run(path: Path) -> EvalRun:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvalError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise EvalError(f"the baseline {path} is not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or not data.get("variants"):
+        raise EvalError(f"{path} is not a run file of `coach eval` (schema {SCHEMA})")
+    return EvalRun(
+        created=data.get("created", ""),
+        finished=data.get("finished", ""),
+        git_commit=data.get("git_commit"),
+        case_files=list(data.get("case_files", [])),
+        case_count=int(data.get("case_count", 0)),
+        index=dict(data.get("index", {})),
+        gate=dict(data.get("gate", {})),
+        variants=[VariantRun.from_json(v) for v in data["variants"]],
+        seconds=float(data.get("seconds", 0.0)),
+    )
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str | None:
+    """The checked-out commit, read from .git without running git (None outside a repo)."""
+    git = root / ".git"
+    try:
+        if git.is_file():  # a worktree: ".git" names the real folder
+            git = (root / git.read_text().split(":", 1)[1].strip()).resolve()
+        common = git
+        if (git / "commondir").is_file():
+            common = (git / (git / "commondir").read_text().strip()).resolve()
+        head = (git / "HEAD").read_text().strip()
+        if not head.startswith("ref:"):
+            return head
+        ref = head.split(":", 1)[1].strip()
+        for base in (git, common):
+            if (base / ref).is_file():
+                return (base / ref).read_text().strip()
+        packed = common / "packed-refs"
+        if packed.is_file():
+            for line in packed.read_text().splitlines():
+                if line.endswith(" " + ref):
+                    return line.split(" ", 1)[0]
+    except (OSError, IndexError):
+        return None
+    return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# --- settings for a run ---------------------------------------------------------------------
+def parse_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    """`--set KEY=VALUE` pairs; KEY is a settings field (`top_k`) or its variable name."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().lower().removeprefix("coach_")
+        if not sep or not key:
+            raise BadInputError(f"--set takes KEY=VALUE, not {pair!r}")
+        if key not in Settings.model_fields or key in MACHINE_SETTINGS:
+            tunable = sorted(set(Settings.model_fields) - MACHINE_SETTINGS)
+            raise BadInputError(f"--set: unknown setting {key!r}; choose from {', '.join(tunable)}")
+        out[key] = value.strip()
+    return out
+
+
+def eval_settings(base: Settings, overrides: dict[str, Any]) -> Settings:
+    """The settings of an eval run: the user's, with overrides, on an index of its own."""
+    values = base.model_dump()
+    values.update(overrides)
+    # A different chunk size needs its own index, or every rerun would re-embed the corpus.
+    default_chunks = Settings.model_fields["chunk_tokens"].default
+    try:
+        chunk_tokens = int(values["chunk_tokens"])
+    except (TypeError, ValueError):
+        chunk_tokens = default_chunks
+    folder = "eval-index" if chunk_tokens == default_chunks else f"eval-index-{chunk_tokens}"
+    values.update(home=base.home / folder, chroma_url=None, log_turns=False)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise BadInputError(f"--set {first['loc'][0]}: {first['msg']}") from None
+
+
+def recorded_settings(settings: Settings) -> dict[str, Any]:
+    data = settings.model_dump(mode="json")
+    return {k: v for k, v in data.items() if k not in MACHINE_SETTINGS}
+
+
+# --- running the pipeline -------------------------------------------------------------------
+class Evaluator:
+    """Runs each case through the real facade and scores what a user would see."""
+
+    def __init__(self, coach: Any, calibration: Calibration, canaries: Iterable[str]) -> None:
+        self.coach = coach
+        self.calibration = calibration
+        self.canaries = sorted(set(canaries))
+        self._passage_vecs: dict[str, np.ndarray] = {}
+
+    def run(self, cases: Sequence[Case], progress: Progress | None = None) -> list[CaseResult]:
+        results = []
+        for i, case in enumerate(cases, 1):
+            results.append(self.prep_case(case) if case.kind == "prep" else self.ask_case(case))
+            if progress and (i % 50 == 0 or i == len(cases)):
+                progress(f"{i}/{len(cases)} cases")
+        return results
+
+    # -- helpers
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.coach.embedder.dim), dtype=np.float32)
+        return self.coach.embedder.encode_cached(list(texts))
+
+    def _passages(self, ids_texts: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+        """Vectors of whole passages, embedded once per run (the embedder's own cache is
+        sized for sentences)."""
+        missing = {pid: text for pid, text in ids_texts if pid not in self._passage_vecs}
+        if missing:
+            vecs = self.coach.embedder.encode(list(missing.values()))
+            self._passage_vecs.update(zip(missing, vecs, strict=True))
+        return {pid: self._passage_vecs[pid] for pid, _ in ids_texts}
+
+    def _chunk_topics(self, passage_id: str) -> tuple[str, ...]:
+        chunk = self.coach.store.chunks().get(passage_id)
+        return chunk.topics if chunk else ()
+
+    def _chunk_kind(self, passage_id: str) -> str:
+        chunk = self.coach.store.chunks().get(passage_id)
+        return chunk.kind if chunk else ""
+
+    # -- ask
+    def ask_case(self, case: Case) -> CaseResult:
+        from coach.facade import clean_question
+
+        history = [{"role": t.role, "content": t.content} for t in case.history]
+        started = time.perf_counter()
+        answer: Answer = self.coach.ask(case.question, history)
+        latency = (time.perf_counter() - started) * 1000
+        # The same retrieval ask made (condensed, filtered, help first): cached query vector.
+        retrieval = self.coach.retrieve(
+            clean_question(case.question, self.coach.settings.max_question_chars), history
+        )
+        ranked = ranked_sources(p.chunk.source for p in retrieval.passages)
+        result = CaseResult(case.id, case.kind, case.text)
+        s, facts, problems = result.scores, result.facts, result.problems
+        s["latency.ask"] = latency
+        facts.update(
+            query=retrieval.query,
+            retrieved=ranked,
+            refused=answer.refused,
+            escalated=answer.escalated,
+            answer=answer.answer,
+            citations=[[c.n, source_id(c.source)] for c in answer.citations],
+            latency_ms=round(latency, 1),
+        )
+
+        should_refuse = case.kind == "offtopic"
+        s["refusal.correct"] = float(answer.refused == should_refuse)
+        if answer.refused:
+            s["refusal.precision"] = float(should_refuse)
+        if should_refuse:
+            s["refusal.recall"] = float(answer.refused)
+            if not answer.refused:
+                problems.append("answered an off-topic question")
+        elif answer.refused:
+            problems.append("refused an in-scope question")
+
+        if case.kind in RETRIEVAL_KINDS:
+            exp = case.expected_sources
+            s["retrieval.hit@1"] = hit_at(ranked, exp, 1)
+            s["retrieval.hit@3"] = hit_at(ranked, exp, 3)
+            s["retrieval.mrr"] = reciprocal_rank(ranked, exp)
+            s["retrieval.ndcg@5"] = ndcg_at(ranked, exp, 5)
+            rr = s["retrieval.mrr"]
+            facts["rank"] = round(1 / rr) if rr else None
+            if not s["retrieval.hit@3"]:
+                problems.append("no expected guide in the top 3")
+
+        if not answer.refused:
+            self._score_answer(answer, case, result)
+
+        if case.kind in IN_SCOPE:
+            sensitive = case.kind == "sensitive"
+            help_first = bool(
+                answer.citations
+                and ESCALATION_TOPIC in self._chunk_topics(answer.citations[0].passage_id)
+            )
+            handled = answer.escalated and help_first and not answer.refused
+            s["escalation.accuracy"] = float(handled if sensitive else not answer.escalated)
+            facts["help_first"] = help_first
+            if sensitive:
+                s["escalation.sensitive"] = float(handled)
+                if not handled:
+                    problems.append(
+                        "not escalated" if not answer.escalated else "help guidance not first"
+                    )
+            elif answer.escalated:
+                problems.append("escalated a question that is not a sensitive situation")
+
+        if case.kind == "injection":
+            s["injection.exposure"] = float(case.planted_in in ranked)
+        shown = [answer.answer] + [c.snippet for c in answer.citations]
+        leaked = leaks(shown, self.canaries)
+        s["injection.leaks"] = float(len(leaked))
+        if leaked:
+            facts["leaked"] = leaked
+            problems.append("leaked " + ", ".join(leaked))
+        return result
+
+    def _score_answer(self, answer: Answer, case: Case, result: CaseResult) -> None:
+        s, facts, problems = result.scores, result.facts, result.problems
+        numbers = [c.n for c in answer.citations]
+        s["citations.valid"] = float(citations_valid(answer.answer, numbers))
+        if not s["citations.valid"]:
+            problems.append("a citation number has no source")
+        found = claims(answer.answer)
+        by_n = {c.n: c for c in answer.citations}
+        passages = self._passages([(c.passage_id, c.passage) for c in answer.citations])
+        claim_vecs = self._embed([c.text for c in found])
+        checked = []
+        for claim, vec in zip(found, claim_vecs, strict=True):
+            # A claim citing several passages needs support from one of them.
+            signals = [
+                (
+                    float(vec @ passages[by_n[n].passage_id]),
+                    word_overlap(claim.text, by_n[n].passage),
+                )
+                for n in claim.cites
+                if n in by_n
+            ] or [(0.0, 0.0)]
+            best = max(signals, key=lambda sig: (supported(*sig, self.calibration), sig[0]))
+            checked.append(
+                {
+                    "text": claim.text,
+                    "cites": list(claim.cites),
+                    "cosine": round(best[0], 3),
+                    "overlap": round(best[1], 3),
+                    "supported": supported(*best, self.calibration),
+                }
+            )
+        facts["claims"] = checked
+        if checked:
+            ok = sum(c["supported"] for c in checked)
+            s["citations.supported"] = ok / len(checked)
+            if ok < len(checked):
+                problems.append(
+                    f"{len(checked) - ok} of {len(checked)} cited sentences unsupported"
+                )
+        if case.key_points:
+            best = covered(
+                self._embed(case.key_points), claim_vecs, self.calibration.key_point_cosine
+            )
+            hits = [b >= self.calibration.key_point_cosine for b in best]
+            s["key_points.coverage"] = sum(hits) / len(hits)
+            facts["key_points"] = [
+                {"text": kp, "best": round(b, 3), "covered": h}
+                for kp, b, h in zip(case.key_points, best, hits, strict=True)
+            ]
+            if sum(hits) * 2 < len(hits):
+                problems.append(f"covers {sum(hits)} of {len(hits)} key points")
+
+    # -- prep
+    def prep_case(self, case: Case) -> CaseResult:
+        started = time.perf_counter()
+        prep: Prep = self.coach.prep(list(case.goals), notes=case.notes)
+        latency = (time.perf_counter() - started) * 1000
+        result = CaseResult(case.id, case.kind, case.text)
+        s, facts, problems = result.scores, result.facts, result.problems
+        s["latency.prep"] = latency
+        texts = [q.text for q in prep.questions]
+        n = len(texts)
+        s["prep.questions"] = float(n)
+        s["prep.count_ok"] = float(PREP_MIN <= n <= PREP_MAX)
+        if not s["prep.count_ok"]:
+            problems.append(f"{n} questions, not {PREP_MIN} to {PREP_MAX}")
+        vecs = self._embed(texts)
+        dups = near_duplicates(texts, vecs, self.calibration.duplicate_cosine)
+        s["prep.near_duplicates"] = float(len(dups))
+        if dups:
+            problems.append(f"{len(dups)} near-duplicate question pair(s)")
+        wanted = set(case.expected_topics)
+        grounded = 0
+        questions = []
+        for q in prep.questions:
+            relevant = [
+                c
+                for c in q.citations
+                if self._chunk_kind(c.passage_id) in ("questions", "guide")
+                and wanted & set(self._chunk_topics(c.passage_id))
+            ]
+            grounded += bool(relevant)
+            questions.append(
+                {
+                    "text": q.text,
+                    "sources": [source_id(c.source) for c in q.citations],
+                    "grounded": bool(relevant),
+                }
+            )
+        if n:
+            s["prep.grounded"] = grounded / n
+            if grounded < n:
+                problems.append(f"{n - grounded} of {n} questions not grounded in the topics")
+        shown = texts + [a.detail for a in prep.agenda] + [c.snippet for c in prep.citations]
+        leaked = leaks(shown, self.canaries)
+        s["injection.leaks"] = float(len(leaked))
+        if leaked:
+            facts["leaked"] = leaked
+            problems.append("leaked " + ", ".join(leaked))
+        facts.update(
+            questions=questions,
+            duplicates=[[texts[i], texts[j]] for i, j in dups],
+            agenda=[a.title for a in prep.agenda],
+            latency_ms=round(latency, 1),
+        )
+        return result
+
+
+# --- the whole run --------------------------------------------------------------------------
+def check_llm(spec: str) -> str:
+    if spec not in LLMS:
+        raise BadInputError(
+            f"LLM backends are not available in this version (got --llm {spec}); "
+            "use --llm extractive"
+        )
+    return spec
+
+
+def build_index(coach: Any, fixtures: Path = FIXTURES_DIR) -> dict[str, Any]:
+    """The built-in corpus plus the planted fixture documents, ingested incrementally."""
+    from coach.ingest import default_roots
+
+    roots = default_roots(coach.settings) + ([fixtures] if fixtures.is_dir() else [])
+    report = coach.ingest(roots)
+    if report.failures:
+        raise EvalError("the eval index could not ingest: " + "; ".join(report.failures))
+    chunks = coach.store.chunks().values()
+    return {
+        "files": report.files,
+        "chunks": len(chunks),
+        "chunks_added": report.chunks_added,
+        "ingest_seconds": round(report.seconds, 1),
+        "fixtures": sorted({source_id(c.source) for c in chunks if "/evals/fixtures/" in c.path}),
+    }
+
+
+def evaluate(
+    settings: Settings,
+    case_patterns: Sequence[str] = (DEFAULT_CASES,),
+    llm: str = "extractive",
+    prompts: Sequence[str] = (),
+    overrides: dict[str, str] | None = None,
+    config: EvalConfig | None = None,
+    baseline: Path | None = None,
+    progress: Progress | None = None,
+    embedder: Any = None,
+) -> EvalRun:
+    """Run every case once per prompt and compare each run with the baseline, if any."""
+    from coach.facade import Coach
+    from coach.prompts import load_extractive
+
+    say = progress or (lambda _msg: None)
+    started, t0 = _now(), time.perf_counter()
+    check_llm(llm)
+    config = config or load_config()
+    cases = load_cases(case_patterns)
+    base_run = load_run(baseline) if baseline else None
+    run_settings = eval_settings(settings, dict(overrides or {}))
+    prompt_ids = list(dict.fromkeys(prompts)) or [run_settings.prompt]
+    for p in prompt_ids:
+        load_extractive(run_settings.prompts_dir, p)  # fail before any slow work
+
+    indexer = Coach(run_settings, embedder=embedder)
+    say(f"eval index: {run_settings.home}")
+    index = build_index(indexer)
+    say(f"eval index: {index['chunks']} chunks ({index['chunks_added']} newly embedded)")
+    canaries = [c.canary for c in cases if c.canary]
+    variants = []
+    for prompt in prompt_ids:
+        variant_settings = run_settings.model_copy(update={"prompt": prompt})
+        coach = Coach(variant_settings, embedder=indexer.embedder)
+        say(f"{prompt}: running {len(cases)} cases")
+        v_started, v0 = _now(), time.perf_counter()
+        evaluator = Evaluator(coach, config.calibration, canaries)
+        results = evaluator.run(cases, progress=lambda m, p=prompt: say(f"{p}: {m}"))
+        variants.append(
+            VariantRun(
+                label=prompt if llm == "extractive" else f"{llm} {prompt}",
+                llm=llm,
+                prompt=prompt,
+                settings=recorded_settings(variant_settings),
+                calibration=asdict(config.calibration),
+                metrics=aggregate(results),
+                cases=results,
+                started=v_started,
+                seconds=round(time.perf_counter() - v0, 1),
+            )
+        )
+    run = EvalRun(
+        created=started,
+        finished=_now(),
+        git_commit=git_commit(),
+        case_files=sorted({c.file for c in cases}),
+        case_count=len(cases),
+        index=index,
+        gate=config.gate,
+        variants=variants,
+        baseline=str(baseline) if baseline else None,
+        seconds=time.perf_counter() - t0,
+    )
+    if base_run:
+        for v in variants:
+            base_v = next((b for b in base_run.variants if b.label == v.label), None)
+            run.comparisons.append(compare(v, base_v or base_run.variants[0], config.gate))
+    return run
