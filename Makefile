@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Offline by default: no model hub, no analytics, no telemetry.
 export HF_HUB_OFFLINE := 1
@@ -13,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run ingest serve test test-fast lint clean
+.PHONY: install browser run ingest serve test test-fast lint clean
 
 install: $(STAMP)
 
@@ -34,7 +35,14 @@ run: install
 serve: install
 	$(BIN)/coach serve
 
-test: install
+# Browser tests drive Debian's chromium through the playwright package; no browser download.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 test-fast: install

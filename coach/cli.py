@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import coach  # noqa: F401  (sets the offline environment before anything else imports)
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", action="append", default=[], help="prefer this topic")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--markdown", default=None, metavar="FILE", help="also write Markdown here")
+
+    p = sub.add_parser("feedback", help="work with the thumbs up/down users gave answers")
+    fb = p.add_subparsers(dest="feedback_command", required=True, parser_class=_Parser)
+    p = fb.add_parser("export", help="write every rating with its turn as JSON lines")
+    p.add_argument("--out", default="-", metavar="FILE", help="output file (default stdout)")
 
     p = sub.add_parser("serve", help="serve the coach in the browser")
     p.add_argument("--host", default=None, help="address (default COACH_HOST)")
@@ -155,8 +161,6 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "prep":
-        from pathlib import Path
-
         from coach.prep import to_markdown
 
         notes = args.notes
@@ -183,6 +187,21 @@ def _run(args: argparse.Namespace) -> int:
             print(json.dumps(payload, ensure_ascii=False))
         else:
             print(markdown, end="")
+        return 0
+
+    if args.command == "feedback":
+        from coach.mentee import export_feedback
+
+        lines = [json.dumps(row, ensure_ascii=False) for row in export_feedback(coach_.db)]
+        text = "".join(f"{line}\n" for line in lines)
+        if args.out == "-":
+            sys.stdout.write(text)
+        else:
+            try:
+                Path(args.out).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise BadInputError(f"cannot write {args.out}: {exc.strerror}") from None
+            print(f"Wrote {len(lines)} feedback records to {args.out}.", file=sys.stderr)
         return 0
 
     if args.command == "serve":

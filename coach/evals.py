@@ -48,6 +48,7 @@ ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
 CASE_KINDS = ASK_KINDS + ("prep",)
 IN_SCOPE = ("advice", "followup", "sensitive")
 PREP_MIN, PREP_MAX = 5, 8
+WARM_UP = "How often should I meet my mentor?"
 # Settings that say where things live or how the app is served, not how the coach
 # answers: not recorded in a run, and not changeable with --set.
 MACHINE_SETTINGS = frozenset(
@@ -718,6 +719,9 @@ class Evaluator:
         self._passage_vecs: dict[str, np.ndarray] = {}
 
     def run(self, cases: Sequence[Case], progress: Progress | None = None) -> list[CaseResult]:
+        # The first call pays for loading the model and building BM25; a user pays it once
+        # at start-up, so it stays out of the latencies.
+        self.coach.ask(WARM_UP)
         results = []
         for i, case in enumerate(cases, 1):
             results.append(self.prep_case(case) if case.kind == "prep" else self.ask_case(case))
@@ -731,14 +735,16 @@ class Evaluator:
             return np.zeros((0, self.coach.embedder.dim), dtype=np.float32)
         return self.coach.embedder.encode_cached(list(texts))
 
-    def _passages(self, ids_texts: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
-        """Vectors of whole passages, embedded once per run (the embedder's own cache is
-        sized for sentences)."""
-        missing = {pid: text for pid, text in ids_texts if pid not in self._passage_vecs}
+    def _passages(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """Passage vectors as the index stores them (headings and summary included): the
+        passage is embedded once, at ingest, and never again here."""
+        ids = list(ids)
+        missing = [pid for pid in dict.fromkeys(ids) if pid not in self._passage_vecs]
         if missing:
-            vecs = self.coach.embedder.encode(list(missing.values()))
-            self._passage_vecs.update(zip(missing, vecs, strict=True))
-        return {pid: self._passage_vecs[pid] for pid, _ in ids_texts}
+            got = self.coach.store.collection.get(ids=missing, include=["embeddings"])
+            for pid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                self._passage_vecs[pid] = np.asarray(vec, dtype=np.float32)
+        return {pid: self._passage_vecs[pid] for pid in ids if pid in self._passage_vecs}
 
     def _chunk_topics(self, passage_id: str) -> tuple[str, ...]:
         chunk = self.coach.store.chunks().get(passage_id)
@@ -835,7 +841,7 @@ class Evaluator:
             problems.append("a citation number has no source")
         found = claims(answer.answer)
         by_n = {c.n: c for c in answer.citations}
-        passages = self._passages([(c.passage_id, c.passage) for c in answer.citations])
+        passages = self._passages(c.passage_id for c in answer.citations)
         claim_vecs = self._embed([c.text for c in found])
         checked = []
         for claim, vec in zip(found, claim_vecs, strict=True):
@@ -846,7 +852,7 @@ class Evaluator:
                     word_overlap(claim.text, by_n[n].passage),
                 )
                 for n in claim.cites
-                if n in by_n
+                if n in by_n and by_n[n].passage_id in passages
             ] or [(0.0, 0.0)]
             best = max(signals, key=lambda sig: (supported(*sig, self.calibration), sig[0]))
             checked.append(
@@ -867,9 +873,10 @@ class Evaluator:
                     f"{len(checked) - ok} of {len(checked)} cited sentences unsupported"
                 )
         if case.key_points:
-            best = covered(
-                self._embed(case.key_points), claim_vecs, self.calibration.key_point_cosine
-            )
+            # Uncached: key points are seen once, and must not push the answerer's
+            # sentences out of the embedder's cache.
+            key_vecs = self.coach.embedder.encode(list(case.key_points))
+            best = covered(key_vecs, claim_vecs, self.calibration.key_point_cosine)
             hits = [b >= self.calibration.key_point_cosine for b in best]
             s["key_points.coverage"] = sum(hits) / len(hits)
             facts["key_points"] = [

@@ -584,7 +584,7 @@ def build_app(coach_: Coach | None = None) -> Any:
                 with gr.Row():
                     regen_btn = gr.Button("Regenerate", size="sm", elem_id="regenerate")
                     comment = gr.Textbox(
-                        label="Optional comment for your next 👍/👎",
+                        label="Optional comment for your next thumbs up or down",
                         max_lines=2,
                         scale=3,
                         elem_id="feedback-comment",

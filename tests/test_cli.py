@@ -118,3 +118,24 @@ def test_usage_errors_exit_2(tmp_path):
     proc = run(home=tmp_path)
     assert proc.returncode == 2 and "usage" in proc.stderr.lower()
     assert "Traceback" not in proc.stderr
+
+
+def test_feedback_export_writes_jsonl(tmp_path):
+    from coach.db import Database
+    from coach.mentee import MenteeData
+    from coach.turnlog import TurnLog
+    from coach.types import Answer
+
+    home = tmp_path / "home"
+    db = Database(home / "coach.db")
+    turn = TurnLog(db, "extractive").record(
+        "How often?", Answer("Monthly [1].", [], False, "extractive", "extractive@v1", 9.0, "q"),
+        user="local",
+    )
+    MenteeData(db, "local").add_feedback(turn, 1, "useful")
+    out = tmp_path / "feedback.jsonl"
+    proc = run("feedback", "export", "--out", str(out), home=home)
+    assert proc.returncode == 0, proc.stderr
+    (record,) = [json.loads(line) for line in out.read_text().splitlines()]
+    assert record["question"] == "How often?" and record["rating"] == 1
+    assert record["comment"] == "useful" and record["prompt"] == "extractive@v1"

@@ -1,0 +1,177 @@
+"""End-to-end in a real browser: Playwright driving Debian's chromium against the app."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from coach.facade import Coach
+from coach.mentee import export_feedback
+from coach.web import build_app
+from tests.test_prep import BANK
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = Path(__file__).parent / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install chromium (make test does: apt-get install chromium)"
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+def start(coach: Coach) -> tuple[object, str]:
+    app = build_app(coach)
+    app.queue(default_concurrency_limit=2, max_size=16)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+               auth=app.coach_web.auth)  # fmt: skip
+    return app, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def app_url(settings, fake_embedder, docs):
+    (docs / "bank.md").write_text(BANK)
+    coach = Coach(settings, embedder=fake_embedder)
+    coach.ingest([docs])
+    app, url = start(coach)
+    yield coach, url
+    app.close()
+
+
+def ask(page, question: str) -> str:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    bot = page.locator("[data-testid=bot]").last
+    bot.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('[data-testid=bot]')].pop();"
+        " return b && b.innerText.includes('Sources'); }",
+        timeout=30_000,
+    )
+    return bot.inner_text()
+
+
+def test_ask_open_source_feedback_reload(browser, app_url):
+    coach, url = app_url
+    page = browser.new_page()
+    page.goto(url)
+    page.locator("#question textarea").wait_for()
+    text = ask(page, "How often should I meet my mentor?")
+    assert "[1]" in text
+    page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
+
+    # Open a source: the full passage is revealed on expand.
+    source = page.locator("#sources details").first
+    source.locator("summary").click()
+    passage = source.locator(".passage")
+    passage.wait_for(state="visible")
+    assert "three to four weeks" in passage.inner_text()
+
+    # Feedback: a thumbs-up with a comment is stored with its turn.
+    page.locator("#feedback-comment textarea").fill("clear and short")
+    page.locator("[data-testid=bot]").last.hover()
+    page.get_by_label("Like").last.click()
+    page.wait_for_function("() => document.body.innerText.includes('Feedback saved')",
+                           timeout=15_000)  # fmt: skip
+    rows = export_feedback(coach.db)
+    assert rows and rows[-1]["rating"] == 1 and rows[-1]["comment"] == "clear and short"
+
+    # Reload: the conversation comes back.
+    page.reload()
+    page.locator("[data-testid=bot]").first.wait_for(timeout=30_000)
+    assert "[1]" in page.locator("[data-testid=bot]").last.inner_text()
+    page.screenshot(path=str(SHOTS / "chat-reloaded.png"), full_page=True)
+    page.close()
+
+
+def test_meeting_prep_and_download(browser, app_url):
+    _, url = app_url
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_role("tab", name="Meeting prep").click()
+    page.locator("#prep-goals textarea").fill("get better feedback on my work")
+    page.locator("#prepare").click()
+    page.wait_for_function(
+        "() => document.querySelector('#agenda') && "
+        "document.querySelector('#agenda').innerText.includes('Review last meeting')",
+        timeout=30_000,
+    )
+    questions = page.locator("#prep-questions textarea").input_value()
+    assert 5 <= len([q for q in questions.splitlines() if q.strip()]) <= 8
+    page.screenshot(path=str(SHOTS / "prep.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("#prep-download").click()
+    path = download.value.path()
+    text = Path(path).read_text()
+    assert text.startswith("# Meeting prep") and questions.splitlines()[0] in text
+    page.close()
+
+
+def test_upload_is_cited(browser, app_url, tmp_path):
+    _, url = app_url
+    note = tmp_path / "zoo-notes.md"
+    note.write_text("## Zoo pay\n\nZebra keepers negotiate salary by bringing a record of "
+                    "their feeding schedules to the quarterly review.")  # fmt: skip
+    page = browser.new_page()
+    page.goto(url)
+    page.get_by_role("tab", name="My library").click()
+    page.locator("#upload input[type=file]").set_input_files(str(note))
+    page.wait_for_function("() => document.body.innerText.includes('Added zoo-notes.md')",
+                           timeout=30_000)  # fmt: skip
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, "How do zebra keepers negotiate salary?")
+    assert "Zoo Notes" in page.locator("#sources").inner_text()
+    assert "zoo-notes.md" in page.locator("#sources").text_content()
+    page.screenshot(path=str(SHOTS / "upload-cited.png"), full_page=True)
+    page.close()
+
+
+def login(page, url: str, user: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("username").fill(user)
+    page.get_by_label("password").fill(password)
+    page.get_by_role("button", name="Login").click()
+    page.locator("#question textarea").wait_for(timeout=30_000)
+
+
+def test_two_users_cannot_see_each_other(browser, settings, fake_embedder, docs):
+    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}),
+                  embedder=fake_embedder)  # fmt: skip
+    coach.ingest([docs])
+    app, url = start(coach)
+    try:
+        ana = browser.new_context().new_page()
+        login(ana, url, "ana", "pw-a")
+        ask(ana, "How long should a mentoring meeting last?")
+        ben = browser.new_context().new_page()
+        login(ben, url, "ben", "pw-b")
+        ben.wait_for_timeout(1000)  # let the page load restore whatever ben owns
+        assert ben.locator("[data-testid=bot]").count() == 0
+        assert "How long should" not in ben.locator("#conversations").inner_text()
+        ben.screenshot(path=str(SHOTS / "second-user.png"), full_page=True)
+        ana.reload()
+        ana.locator("[data-testid=bot]").first.wait_for(timeout=30_000)
+        assert "How long should" in ana.locator("#conversations").inner_text()
+    finally:
+        app.close()
