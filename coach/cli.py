@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = fb.add_parser("export", help="write every rating with its turn as JSON lines")
     p.add_argument("--out", default="-", metavar="FILE", help="output file (default stdout)")
 
+    p = sub.add_parser("forget", help="delete everything stored for one user")
+    p.add_argument("--user", required=True, help="the user name (local when sign-in is off)")
+
+    p = sub.add_parser("backup", help="copy all of the coach's data into a new folder")
+    p.add_argument("path", metavar="PATH", help="an empty or new folder")
+
+    p = sub.add_parser("restore", help="replace the coach's data with a backup (stop it first)")
+    p.add_argument("path", metavar="PATH", help="a folder written by `coach backup`")
+
     p = sub.add_parser("serve", help="serve the coach in the browser")
     p.add_argument("--host", default=None, help="address (default COACH_HOST)")
     p.add_argument("--port", type=int, default=None, help="port (default COACH_PORT)")
@@ -202,6 +211,20 @@ def _run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise BadInputError(f"cannot write {args.out}: {exc.strerror}") from None
             print(f"Wrote {len(lines)} feedback records to {args.out}.", file=sys.stderr)
+        return 0
+
+    if args.command in ("forget", "backup", "restore"):
+        from coach import maintenance
+
+        if args.command == "forget":
+            r = maintenance.forget_user(coach_.store, settings.log_db, settings, args.user)
+            print(f"Forgot {args.user}: {r.rows} records, {r.chunks} passages, {r.files} files.")
+        elif args.command == "backup":
+            counts = maintenance.backup(coach_.store, settings, Path(args.path))
+            print(f"Backed up to {args.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        else:
+            counts = maintenance.restore(coach_.store, settings, Path(args.path))
+            print(f"Restored from {args.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         return 0
 
     if args.command == "serve":

@@ -6,11 +6,13 @@ The prompt id (`name@version`) travels with every answer and every logged turn.
 from __future__ import annotations
 
 import re
+import string
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from coach.errors import CoachError
 
@@ -70,8 +72,75 @@ class ExtractivePrompt(BaseModel):
         return f"From “{title}” [1]:"
 
 
+class ChatPrompt(BaseModel):
+    """A prompt for a chat model: a system and a user template over declared variables.
+
+    Templates use `{name}` placeholders (`{{` and `}}` for literal braces). A placeholder
+    that is not declared fails at load time; rendering without a declared variable, or
+    with one that is not declared, fails at render time."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    version: str
+    description: str = ""
+    variables: list[str]
+    system: str
+    user: str
+
+    @model_validator(mode="after")
+    def _placeholders_are_declared(self) -> ChatPrompt:
+        used = placeholders(self.system) | placeholders(self.user)
+        unknown = used - set(self.variables)
+        if unknown:
+            raise ValueError(
+                f"unknown variable(s) {sorted(unknown)}; declared: {', '.join(self.variables)}"
+            )
+        unused = set(self.variables) - used
+        if unused:
+            raise ValueError(f"declared variable(s) {sorted(unused)} are never used")
+        return self
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    def render(self, **values: str) -> tuple[str, str]:
+        """The (system, user) messages with every variable filled in."""
+        missing = set(self.variables) - set(values)
+        unknown = set(values) - set(self.variables)
+        if missing or unknown:
+            raise PromptError(
+                f"prompt {self.id}: missing variable(s) {sorted(missing)}, "
+                f"unknown variable(s) {sorted(unknown)}"
+            )
+        return self.system.format(**values).strip(), self.user.format(**values).strip()
+
+
+def placeholders(template: str) -> set[str]:
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+    except ValueError as exc:  # an unmatched brace
+        raise ValueError(f"bad template: {exc}") from None
+    bad = {f for f in fields if not f.isidentifier()}
+    if bad:
+        raise ValueError(f"placeholders must be plain names, not {sorted(bad)}")
+    return fields
+
+
+_P = TypeVar("_P", ExtractivePrompt, ChatPrompt)
+
+
 @lru_cache(maxsize=32)
 def load_extractive(prompts_dir: Path, prompt_id: str) -> ExtractivePrompt:
+    return _load(prompts_dir, prompt_id, ExtractivePrompt)
+
+
+@lru_cache(maxsize=32)
+def load_chat(prompts_dir: Path, prompt_id: str) -> ChatPrompt:
+    return _load(prompts_dir, prompt_id, ChatPrompt)
+
+
+def _load(prompts_dir: Path, prompt_id: str, kind: type[_P]) -> _P:
     if not _ID.match(prompt_id):
         raise PromptError(f"prompt ids look like name@v1, not {prompt_id!r}")
     path = prompts_dir / f"{prompt_id}.yaml"
@@ -80,7 +149,7 @@ def load_extractive(prompts_dir: Path, prompt_id: str) -> ExtractivePrompt:
         raise PromptError(f"no prompt {prompt_id!r} in {prompts_dir}; known: {', '.join(known)}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        prompt = ExtractivePrompt.model_validate(data)
+        prompt = kind.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise PromptError(f"prompt {prompt_id} is invalid: {exc}") from exc
     if prompt.id != prompt_id:

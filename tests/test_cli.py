@@ -129,7 +129,8 @@ def test_feedback_export_writes_jsonl(tmp_path):
     home = tmp_path / "home"
     db = Database(home / "coach.db")
     turn = TurnLog(db, "extractive").record(
-        "How often?", Answer("Monthly [1].", [], False, "extractive", "extractive@v1", 9.0, "q"),
+        "How often?",
+        Answer("Monthly [1].", [], False, "extractive", "extractive@v1", 9.0, "q"),
         user="local",
     )
     MenteeData(db, "local").add_feedback(turn, 1, "useful")
