@@ -1,26 +1,40 @@
-"""The extractive answerer: picks and arranges sentences from retrieved passages.
+"""The answerers: extractive (the default) and LLM (opt-in, verified).
 
-Every point it writes is a sentence (or two) lifted from a passage and cited to it, so
-the answer cannot say anything the corpus does not. It refuses when nothing retrieved is
-close enough to the question.
+The extractive answerer picks and arranges sentences from retrieved passages. Every point
+it writes is a sentence (or two) lifted from a passage and cited to it, so the answer
+cannot say anything the corpus does not. It refuses when nothing retrieved is close
+enough to the question.
+
+The LLM answerer asks a chat model to write the answer from the same passages, keeps only
+the sentences that pass citation verification (coach/verify.py), and falls back to the
+extractive answer when too little survives or the model fails.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from coach.escalate import ESCALATION_TOPIC
 from coach.guard import looks_like_injection
-from coach.prompts import ExtractivePrompt
+from coach.prompts import ChatPrompt, ExtractivePrompt
 from coach.retrieve import Retrieval
 from coach.split import split_sentences
 from coach.text import content_terms, jaccard, tokens
-from coach.types import Answer, Citation, Passage
+from coach.types import Answer, Citation, GenerationStats, Passage
+from coach.verify import CitedText, ClaimReader, Verifier, passage_text
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from coach.settings import Settings
 
 MODE = "extractive"
+QUOTE_INSTEAD = "so this answer quotes the guides directly."
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|>)\s+")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
@@ -256,3 +270,129 @@ class ExtractiveAnswerer:
             query=retrieval.query,
             passages=passages,
         )
+
+
+def prompt_passages(passages: list[Passage]) -> str:
+    """The passages as the model sees them: numbered, fenced, marked as quoted data."""
+    blocks = []
+    for n, p in enumerate(passages, 1):
+        title = p.chunk.heading()
+        if looks_like_injection(title):
+            title = "untitled"
+        title = title.replace("<<", "").replace(">>", "")
+        blocks.append(
+            f"<<passage {n}: {title}>>\n{passage_text(p.chunk.text)}\n<<end of passage {n}>>"
+        )
+    return "\n\n".join(blocks)
+
+
+class LLMAnswerer:
+    """Answers with a chat model; every sentence shown has passed verification."""
+
+    def __init__(
+        self,
+        extractive: ExtractiveAnswerer,
+        model: BaseChatModel,
+        prompt: ChatPrompt,
+        embedder,
+        settings: Settings,
+        label: str,
+    ) -> None:
+        self.extractive = extractive
+        self.model = model
+        self.prompt = prompt
+        self.embedder = embedder
+        self.settings = settings
+        self.label = label
+
+    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+        for item in self.stream(question, retrieval):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream ended without an answer")
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Yield the verified text as it grows, then the finished `Answer`."""
+        from coach.llm import LLMFailure, stream_reply
+
+        if not self.extractive.relevant(retrieval):
+            yield self.extractive.refusal(query=retrieval.query)
+            return
+        if retrieval.escalation:
+            # Someone in a serious situation gets the vetted wording of the guide on
+            # getting help, not a paraphrase.
+            yield self.extractive.answer(question, retrieval)
+            return
+        given = [p for p in retrieval.passages if passage_text(p.chunk.text)]
+        s = self.settings
+        system, user = self.prompt.render(question=retrieval.query, passages=prompt_passages(given))
+        stats = GenerationStats(model=self.label)
+        reader = ClaimReader()
+        verifier = Verifier(self.embedder, given, s.verify_similarity, s.verify_overlap)
+        cited = CitedText(given)
+        try:
+            for piece in stream_reply(self.model, system, user, s.llm_timeout, stats):
+                if self._take(reader.feed(piece), verifier, cited, stats):
+                    yield cited.text()
+            if self._take(reader.close(), verifier, cited, stats):
+                yield cited.text()
+        except LLMFailure as exc:
+            yield self._fallback(
+                question, retrieval, f"{_sentence(str(exc))}, {QUOTE_INSTEAD}", stats
+            )
+            return
+        dropped = stats.sentences - stats.kept
+        if stats.kept < s.verify_min_sentences or stats.kept < s.verify_min_share * stats.sentences:
+            if not stats.sentences:
+                reason = "The language model gave no usable answer"
+            else:
+                reason = (
+                    f"Only {stats.kept} of the language model's {stats.sentences} sentences "
+                    "were supported by the guides it cited"
+                )
+            yield self._fallback(question, retrieval, f"{reason}, {QUOTE_INSTEAD}", stats)
+            return
+        note = ""
+        if dropped:
+            note = (
+                f"{dropped} sentence{'s' if dropped > 1 else ''} that the cited guides did "
+                "not support " + ("were" if dropped > 1 else "was") + " removed."
+            )
+        yield Answer(
+            answer=cited.text(),
+            citations=cited.citations(),
+            refused=False,
+            mode="llm-trimmed" if dropped else "llm",
+            prompt=self.prompt.id,
+            latency_ms=0.0,
+            query=retrieval.query,
+            passages=retrieval.passages,
+            note=note,
+            generation=stats,
+        )
+
+    def _take(self, claims, verifier: Verifier, cited: CitedText, stats: GenerationStats) -> bool:
+        """Verify new claims; True if the visible text grew."""
+        grew = False
+        for claim in claims:
+            added = cited.add(verifier.check(claim))
+            if added or claim.substantive:  # framing like "A few ideas:" is not a claim
+                stats.sentences += 1
+            if added:
+                stats.kept += 1
+                grew = True
+        return grew
+
+    def _fallback(
+        self, question: str, retrieval: Retrieval, note: str, stats: GenerationStats
+    ) -> Answer:
+        answer = self.extractive.answer(question, retrieval)
+        answer.mode = "extractive-fallback"
+        answer.prompt = self.prompt.id  # the prompt under test is the one that fell short
+        answer.note = note
+        answer.generation = stats
+        return answer
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LLM_KINDS = ("ollama", "openai", "llamacpp")
 
 
 class Settings(BaseSettings):
@@ -96,6 +97,83 @@ class Settings(BaseSettings):
     log_turns: bool = Field(
         default=True, description="Log every turn (question, passages, scores, latency)."
     )
+    llm: str = Field(
+        default="extractive",
+        description="Who writes answers: `extractive` (no LLM), `ollama:MODEL`, "
+        "`openai:MODEL` (any OpenAI-compatible server) or `llamacpp:/path/model.gguf` (in "
+        "process). LLM answers are verified and fall back to the extractive answer.",
+    )
+    ollama_url: str = Field(
+        default="http://127.0.0.1:11434", description="Base URL of the Ollama server."
+    )
+    openai_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp's server, LM "
+        "Studio), ending in /v1; unset means OpenAI itself.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        description="API key for `openai:` models; unset reads `OPENAI_API_KEY`, and a local "
+        "server (`COACH_OPENAI_URL` set) needs none.",
+    )
+    llm_threads: int = Field(
+        default=0,
+        ge=0,
+        description="CPU threads for `llamacpp:` models; 0 means all cores but one.",
+    )
+    llm_timeout: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds an LLM answer may take before the extractive answer is used.",
+    )
+    llm_max_tokens: int = Field(
+        default=400, ge=16, le=4096, description="Most tokens an LLM answer may have."
+    )
+    llm_temperature: float = Field(
+        default=0.2, ge=0.0, le=2.0, description="Sampling temperature of the LLM."
+    )
+    llm_prompt: str = Field(
+        default="answer@v1", description="Prompt (name@version) the LLM answers with."
+    )
+    condense_prompt: str = Field(
+        default="condense@v1",
+        description="Prompt (name@version) the LLM rewrites follow-up questions with.",
+    )
+    verify_similarity: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description="A cited LLM sentence is kept only if its cosine similarity to some "
+        "sentence (or pair) of the cited passage is at least this (calibrated: docs/llm.md).",
+    )
+    verify_overlap: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="...and at least this share of its content words appear in that passage.",
+    )
+    verify_min_sentences: int = Field(
+        default=2,
+        ge=1,
+        description="Fewer verified sentences than this and the extractive answer is used.",
+    )
+    verify_min_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A smaller share of the LLM's sentences verified and the extractive "
+        "answer is used.",
+    )
+
+    @field_validator("llm")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        kind, _, target = value.partition(":")
+        if value != "extractive" and (kind not in LLM_KINDS or not target.strip()):
+            raise ValueError(
+                "use extractive, ollama:MODEL, openai:MODEL or llamacpp:/path/model.gguf"
+            )
+        return value
 
     @property
     def chroma_path(self) -> Path:
@@ -121,6 +199,8 @@ def _default_text(name: str, field: object) -> str:
         "corpus_dir": "`corpus/` in this repository",
         "prompts_dir": "`prompts/` in this repository",
         "chroma_url": "unset (embedded store)",
+        "openai_url": "unset (OpenAI)",
+        "openai_api_key": "unset",
     }
     if name in shown:
         return shown[name]

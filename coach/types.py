@@ -90,6 +90,8 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     escalated: bool = False  # a sensitive situation, answered with where to get help
     turn_id: int | None = None  # the logged turn, which feedback refers to
+    note: str = ""  # what the user should know about how this answer was made
+    generation: GenerationStats | None = None  # set when an LLM was asked
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,7 +102,25 @@ class Answer:
             "prompt": self.prompt,
             "latency_ms": round(self.latency_ms, 1),
             "escalated": self.escalated,
+            "note": self.note,
         }
+
+
+@dataclass
+class GenerationStats:
+    """How one LLM reply went: for the turn log and the backend comparison."""
+
+    model: str
+    first_token_s: float | None = None  # from the request to the first streamed text
+    seconds: float = 0.0  # from the request to the last streamed text
+    tokens: int = 0  # streamed chunks; one token each on the servers we target
+    sentences: int = 0  # sentences the reply made claims in
+    kept: int = 0  # of those, how many passed verification
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        span = self.seconds - (self.first_token_s or 0.0)
+        return (self.tokens - 1) / span if self.tokens > 1 and span > 0 else None
 
 
 @dataclass(frozen=True)
