@@ -96,7 +96,10 @@ def wants_questions(question: str) -> bool:
 
 def topic_phrase(question: str) -> str:
     """Restate the question as a short topic in the second person."""
-    q = question.strip().rstrip("?.! ").strip()
+    # Only words and light punctuation are echoed back: never markup from the question.
+    q = re.sub(r"<[^>]*>|\[([^\]]*)\]\([^)]*\)|https?://\S+", " ", question)
+    q = re.sub(r"[^\w\s'’,-]", " ", q)
+    q = " ".join(q.split()).strip(" ,-")
     q = re.sub(r"\s*\(about: [^)]*\)$", "", q)
     q = re.sub(
         r"^(please\s+)?(can you tell me\s+|could you tell me\s+|tell me\s+|i want to know\s+|"

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import coach  # noqa: F401  (sets the offline environment before anything else imports)
 from coach.errors import BadInputError, CoachError
@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="ask a question and get a cited answer")
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--stream", action="store_true", help="print the answer as it is written (not with --json)"
+    )
     p.add_argument("--topic", action="append", default=[], help="only guides on this topic")
     p.add_argument("--stage", action="append", default=[], help="only guides for this stage")
 
@@ -157,11 +160,17 @@ def _run(args: argparse.Namespace) -> int:
             topics=_check_vocabulary(args.topic, "topics"),
             stages=_check_vocabulary(args.stage, "stages"),
         )
-        answer = coach_.ask(args.question, filters=filters)
+        if args.stream and not args.json:
+            answer = _print_stream(coach_.stream(args.question, filters=filters))
+        else:
+            answer = coach_.ask(args.question, filters=filters)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
-            print(answer.answer)
+            if not args.stream:
+                print(answer.answer)
+            if answer.note:
+                print(f"\nNote: {answer.note}")
             if answer.citations:
                 print("\nSources:")
                 for c in answer.citations:
@@ -233,6 +242,26 @@ def _run(args: argparse.Namespace) -> int:
         serve(coach_, host=args.host or settings.host, port=args.port or settings.port)
         return 0
     raise BadInputError(f"unknown command {args.command}")
+
+
+def _print_stream(items) -> Any:
+    """Print partial texts as they grow; returns the final `Answer`."""
+    from coach.types import Answer
+
+    shown = ""
+    for item in items:
+        if isinstance(item, Answer):
+            if item.answer.startswith(shown):
+                sys.stdout.write(item.answer[len(shown) :])
+            else:  # fell back: what was shown is replaced by the final answer
+                sys.stdout.write(("\n\n" if shown else "") + item.answer)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            return item
+        sys.stdout.write(item[len(shown) :] if item.startswith(shown) else f"\n{item}")
+        sys.stdout.flush()
+        shown = item
+    raise CoachError("the answer stream ended without an answer")
 
 
 if __name__ == "__main__":

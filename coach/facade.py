@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from coach import library
-from coach.answer import ExtractiveAnswerer, wants_questions
+from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
 from coach.condense import condense, is_small_talk
 from coach.db import Database
 from coach.errors import BadInputError, BadQuestionError
@@ -27,7 +27,7 @@ from coach.ingest import ingest as run_ingest
 from coach.library import Upload
 from coach.mentee import LOCAL_USER, MenteeData, Profile
 from coach.prep import MeetingPrep
-from coach.prompts import load_extractive
+from coach.prompts import load_chat, load_extractive
 from coach.retrieve import Retrieval, Retriever
 from coach.settings import Settings, get_settings
 from coach.store import Store
@@ -128,7 +128,38 @@ class Coach:
 
     @cached_property
     def turn_log(self) -> TurnLog:
-        return TurnLog(self.db, model="extractive")
+        return TurnLog(self.db, model=self.settings.llm)
+
+    @cached_property
+    def llm(self) -> Any:
+        """The chat model `COACH_LLM` names (a LangChain `BaseChatModel`), or None."""
+        if self.settings.llm == "extractive":
+            return None  # the default path never imports the LLM plumbing
+        from coach.llm import chat_model
+
+        return chat_model(self.settings)
+
+    @cached_property
+    def llm_answerer(self) -> LLMAnswerer:
+        return LLMAnswerer(
+            self.answerer,
+            self.llm,
+            load_chat(self.settings.prompts_dir, self.settings.llm_prompt),
+            self.embedder,
+            self.settings,
+            self.settings.llm,
+        )
+
+    @cached_property
+    def condenser(self) -> Callable[[str, Sequence[Turn]], str]:
+        """Rules alone, or an LLM rewrite guarded by the rules."""
+        if self.llm is None:
+            return condense
+        from coach.condense import LLMCondenser
+
+        prompt = load_chat(self.settings.prompts_dir, self.settings.condense_prompt)
+        # A third of the answer's budget: a slow rewrite is not worth waiting for.
+        return LLMCondenser(self.llm, prompt, self.settings.llm_timeout / 3)
 
     def mentee(self, user: str = LOCAL_USER) -> MenteeData:
         """One user's conversations, profile, action items, feedback and library."""
@@ -152,6 +183,9 @@ class Coach:
     ) -> Answer:
         """Answer one question. `filters.user` adds that user's library; a profile's career
         stage ranks guides written for that stage higher."""
+        if self.llm is not None:
+            *_, answer = self.stream(question, history, filters, profile, conversation_id)
+            return answer
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         if is_small_talk(text):
@@ -174,13 +208,44 @@ class Coach:
         """Yield the answer text as it grows, then the finished `Answer`.
 
         The extractive answer is ready in a fraction of a second, so it streams point by
-        point: the reader sees the lead-in at once instead of a spinner."""
+        point: the reader sees the lead-in at once instead of a spinner. An LLM answer
+        streams sentence by sentence, each shown once it has passed verification; if the
+        answer falls back, the final `Answer` replaces what was shown."""
+        if self.llm is not None:
+            yield from self._stream_llm(question, history, filters, profile, conversation_id)
+            return
         answer = self.ask(question, history, filters, profile, conversation_id)
         shown = ""
         for line in answer.answer.split("\n"):
             shown = f"{shown}\n{line}" if shown else line
             if line.strip():
                 yield shown
+        yield answer
+
+    def _stream_llm(
+        self,
+        question: str,
+        history: Iterable[Any] | None,
+        filters: Filters,
+        profile: Profile | None,
+        conversation_id: str | None,
+    ) -> Iterator[str | Answer]:
+        started = time.perf_counter()
+        text = clean_question(question, self.settings.max_question_chars)
+        if is_small_talk(text):
+            yield self.answerer.small_talk()
+            return
+        retrieval = self.retrieve(text, history, filters, profile)
+        answer: Answer | None = None
+        for item in self.llm_answerer.stream(text, retrieval):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
+        assert answer is not None
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        if self.settings.log_turns:
+            answer.turn_id = self.turn_log.record(text, answer, filters.user, conversation_id)
         yield answer
 
     def retrieve(
@@ -192,7 +257,7 @@ class Coach:
     ) -> Retrieval:
         """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused."""
         self.store.require_nonempty()
-        query = condense(question, normalise_history(history))
+        query = self.condenser(question, normalise_history(history))
         if not filters.kinds:
             # Question banks answer "what should I ask?", not "what should I do?".
             kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())

@@ -50,8 +50,11 @@ def citation_list(citations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def chat_text(answer_text: str, citations: list[dict[str, Any]]) -> str:
-    """What the chat bubble shows: the answer, then a compact list of its sources."""
+def chat_text(answer_text: str, citations: list[dict[str, Any]], note: str = "") -> str:
+    """What the chat bubble shows: the answer, a note on how it was made (if any), then a
+    compact list of its sources."""
+    if note:
+        answer_text = f"{answer_text}\n\n_{note}_"
     if not citations:
         return answer_text
     return f"{answer_text}\n\n**Sources**\n\n" + "\n".join(
@@ -329,7 +332,7 @@ class WebApp:
         assert answer is not None
         cites = citations_json(answer.citations)
         data.add_message(conv_id, "assistant", answer.answer, cites, answer.turn_id)
-        chat[-1] = {"role": "assistant", "content": chat_text(answer.answer, cites)}
+        chat[-1] = {"role": "assistant", "content": chat_text(answer.answer, cites, answer.note)}
         yield (
             chat,
             "",
