@@ -373,9 +373,13 @@ class CaseResult:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseResult:
         return cls(
-            data["id"], data["kind"], data.get("text", ""), list(data.get("problems", [])),
-            dict(data.get("scores", {})), dict(data.get("facts", {})),
-        )  # fmt: skip
+            data["id"],
+            data["kind"],
+            data.get("text", ""),
+            list(data.get("problems", [])),
+            dict(data.get("scores", {})),
+            dict(data.get("facts", {})),
+        )
 
 
 def aggregate(results: Iterable[CaseResult]) -> dict[str, float | None]:

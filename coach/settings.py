@@ -89,6 +89,18 @@ class Settings(BaseSettings):
         description="Sign-in for the web app: `user:password` pairs separated by commas, or "
         "the path of a file with one pair per line. Unset means one local user, no sign-in.",
     )
+    queue_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Answers the web app computes at once; more wait in the queue.",
+    )
+    queue_max_size: int = Field(
+        default=64,
+        ge=1,
+        description="Requests that may wait in the web app's queue; beyond it users are told "
+        "the coach is busy and to try again, instead of waiting without end.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=7860, ge=1, le=65535, description="Port the web app listens on.")
     debug: bool = Field(

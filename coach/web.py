@@ -822,7 +822,10 @@ def serve(coach_: Coach, host: str, port: int) -> None:
     app = build_app(coach_)
     web: WebApp = app.coach_web
     # Bounded queue: a full queue answers "busy, try again" instead of hanging.
-    app.queue(default_concurrency_limit=4, max_size=64)
+    app.queue(
+        default_concurrency_limit=coach_.settings.queue_concurrency,
+        max_size=coach_.settings.queue_max_size,
+    )
     print(f"Mentor Coach is running at http://{host}:{port}", flush=True)
     app.launch(
         server_name=host,

@@ -146,11 +146,26 @@ def bad_files(folder: Path) -> dict[str, Path]:
 
 
 BAD_FILE_NAMES = [
-    "png-as.md", "zip-as.md", "elf-as.txt", "png-as.pdf", "text-as.pdf", "truncated.pdf",
-    "garbage.pdf", "empty.md", "empty.pdf", "empty.html", "blank.txt", "random.md",
-    "utf16.txt", "bad-front-matter.md", "list-front-matter.md", "only-script.html", "big.txt",
-    "encrypted.pdf", "no-text.pdf",
-]  # fmt: skip
+    "png-as.md",
+    "zip-as.md",
+    "elf-as.txt",
+    "png-as.pdf",
+    "text-as.pdf",
+    "truncated.pdf",
+    "garbage.pdf",
+    "empty.md",
+    "empty.pdf",
+    "empty.html",
+    "blank.txt",
+    "random.md",
+    "utf16.txt",
+    "bad-front-matter.md",
+    "list-front-matter.md",
+    "only-script.html",
+    "big.txt",
+    "encrypted.pdf",
+    "no-text.pdf",
+]
 
 
 @pytest.mark.parametrize("name", BAD_FILE_NAMES)

@@ -50,8 +50,13 @@ def start(coach: Coach) -> tuple[object, str]:
     app = build_app(coach)
     app.queue(default_concurrency_limit=2, max_size=16)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-               auth=app.coach_web.auth)  # fmt: skip
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=app.coach_web.auth,
+    )
     return app, f"http://127.0.0.1:{port}/"
 
 
@@ -99,8 +104,9 @@ def test_ask_open_source_feedback_reload(browser, app_url):
     page.locator("#feedback-comment textarea").fill("clear and short")
     page.locator("[data-testid=bot]").last.hover()
     page.get_by_label("Like").last.click()
-    page.wait_for_function("() => document.body.innerText.includes('Feedback saved')",
-                           timeout=15_000)  # fmt: skip
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Feedback saved')", timeout=15_000
+    )
     rows = export_feedback(coach.db)
     assert rows and rows[-1]["rating"] == 1 and rows[-1]["comment"] == "clear and short"
 
@@ -138,14 +144,17 @@ def test_meeting_prep_and_download(browser, app_url):
 def test_upload_is_cited(browser, app_url, tmp_path):
     _, url = app_url
     note = tmp_path / "zoo-notes.md"
-    note.write_text("## Zoo pay\n\nZebra keepers negotiate salary by bringing a record of "
-                    "their feeding schedules to the quarterly review.")  # fmt: skip
+    note.write_text(
+        "## Zoo pay\n\nZebra keepers negotiate salary by bringing a record of "
+        "their feeding schedules to the quarterly review."
+    )
     page = browser.new_page()
     page.goto(url)
     page.get_by_role("tab", name="My library").click()
     page.locator("#upload input[type=file]").set_input_files(str(note))
-    page.wait_for_function("() => document.body.innerText.includes('Added zoo-notes.md')",
-                           timeout=30_000)  # fmt: skip
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Added zoo-notes.md')", timeout=30_000
+    )
     page.get_by_role("tab", name="Chat").click()
     ask(page, "How do zebra keepers negotiate salary?")
     assert "Zoo Notes" in page.locator("#sources").inner_text()
@@ -163,8 +172,7 @@ def login(page, url: str, user: str, password: str) -> None:
 
 
 def test_two_users_cannot_see_each_other(browser, settings, fake_embedder, docs):
-    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}),
-                  embedder=fake_embedder)  # fmt: skip
+    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
     coach.ingest([docs])
     app, url = start(coach)
     try:

@@ -1,109 +1,137 @@
-import os
-from pathlib import Path
+"""Twenty concurrent chat sessions for a minute, and a full queue that says "try again"."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import statistics
+import threading
+import time
 
 import pytest
+from gradio_client import Client
 
-from coach.errors import LoadError
-from coach.load import find_files, load
+from coach.facade import Coach
+from coach.settings import Settings
+from coach.web import build_app
 
+pytestmark = pytest.mark.slow
 
-def test_markdown_front_matter_becomes_metadata(docs: Path):
-    d = load(docs / "meeting-rhythm.md", "meeting-rhythm.md")
-    assert d.title == "Meeting rhythm with a mentor"
-    assert d.topics == ("meetings", "agreements") and d.stages == ("early-career",)
-    assert d.kind == "guide" and not d.text.startswith("---")
-
-
-def test_html_keeps_visible_text_and_headings_only(docs: Path):
-    d = load(docs / "networking.html", "networking.html")
-    assert d.title == "Networking without awkwardness"
-    assert "## How do you start a conversation at an event?" in d.text
-    assert "tracking" not in d.text and "display" not in d.text and "comment" not in d.text
-
-
-def test_text_file_title_from_name(docs: Path):
-    d = load(docs / "salary-talks.txt", "salary-talks.txt")
-    assert d.title == "Salary Talks" and "pay range" in d.text
+SESSIONS = 20
+SECONDS = 60
+QUESTIONS = [
+    "How often should I meet my mentor?",
+    "How do I ask someone to be my mentor?",
+    "my mentor's feedback stung, what now?",
+    "how do I negotiate a job offer",
+    "I feel like an impostor at work",
+    "What is the capital of Peru?",
+    "how do I get promoted",
+    "what should I do in my first 90 days in a new job",
+]
 
 
-def test_pdf_text_is_extracted(tmp_path: Path):
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.multi_cell(0, 10, "Ask your mentor for one specific piece of feedback each month.")
-    path = tmp_path / "tips.pdf"
-    pdf.output(str(path))
-    d = load(path, "tips.pdf")
-    assert "specific piece of feedback" in d.text
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-def test_cp1252_text_still_reads(tmp_path: Path):
-    path = tmp_path / "legacy.txt"
-    path.write_bytes("Caf\xe9 networking works \x96 try it.".encode("latin-1"))
-    assert "networking" in load(path, "legacy.txt").text
+def serve(coach: Coach):
+    app = build_app(coach)
+    app.queue(
+        default_concurrency_limit=coach.settings.queue_concurrency,
+        max_size=coach.settings.queue_max_size,
+    )
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    return app, f"http://127.0.0.1:{port}/"
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "reason"),
-    [
-        ("empty.md", b"", "empty"),
-        ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" + bytes(range(256)) * 4, "binary"),
-        ("corrupt.pdf", b"%PDF-1.4\n this is not really a pdf", "PDF"),
-        ("notpdf.pdf", b"hello, I am text", "PDF"),
-        ("spaces.md", b"   \n\n  \t ", "no readable text"),
-        ("bad-front.md", b"---\ntitle: [unclosed\n---\nbody", "front matter"),
-    ],
-)
-def test_bad_files_raise_a_clear_load_error(tmp_path: Path, name, content, reason):
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(LoadError) as err:
-        load(path, name)
-    assert reason.lower() in str(err.value).lower() and name in str(err.value)
+def test_twenty_sessions_for_a_minute(real_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(real_home, home, ignore=shutil.ignore_patterns("coach.db*"))
+    from tests.conftest import _shared_embedder
+
+    coach = Coach(Settings(home=home), embedder=_shared_embedder())
+    app, url = serve(coach)
+    latencies: list[float] = []
+    errors: list[str] = []
+    turns = [0] * SESSIONS
+    deadline = time.monotonic() + SECONDS
+    lock = threading.Lock()
+
+    def session(i: int) -> None:
+        client = Client(url, verbose=False)
+        n = 0
+        while time.monotonic() < deadline:  # bounded in time, and in count below
+            question = QUESTIONS[(i + n) % len(QUESTIONS)]
+            started = time.perf_counter()
+            try:
+                chat, *_ = client.predict(question, api_name="/chat")
+                text = chat[-1]["content"]
+                text = text if isinstance(text, str) else text[0]["text"]
+                assert "⚠️" not in text, text
+            except Exception as exc:  # counted, reported below
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                return
+            with lock:
+                latencies.append(time.perf_counter() - started)
+            turns[i] += 1
+            n += 1
+            if n >= 500:
+                return
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(SESSIONS)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=SECONDS + 120)
+    finally:
+        app.close()
+    assert not errors, errors[:3]
+    assert all(n > 0 for n in turns)
+    stored = coach.db.query("SELECT COUNT(*) AS n FROM messages WHERE role = 'assistant'")
+    assert stored[0]["n"] == sum(turns)  # every turn persisted
+    p95 = sorted(latencies)[int(0.95 * len(latencies)) - 1]
+    print(
+        f"\nload: {SESSIONS} sessions x {SECONDS}s: {len(latencies)} turns, 0 errors, "
+        f"median {statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+    )
 
 
-def test_encrypted_pdf_is_reported(tmp_path: Path):
-    from fpdf import FPDF
+def test_full_queue_says_try_again(settings, docs):
+    from tests.crash_driver import SlowFakeEmbedder
 
-    pdf = FPDF()
-    pdf.set_encryption(owner_password="owner", user_password="secret")
-    pdf.add_page()
-    pdf.set_font("helvetica", size=12)
-    pdf.cell(0, 10, "hidden advice")
-    path = tmp_path / "locked.pdf"
-    pdf.output(str(path))
-    with pytest.raises(LoadError, match="password"):
-        load(path, "locked.pdf")
+    coach = Coach(
+        settings.model_copy(update={"queue_concurrency": 1, "queue_max_size": 1}),
+        embedder=SlowFakeEmbedder(),
+    )
+    coach.ingest([docs])
+    app, url = serve(coach)
+    outcomes: list[str] = []
 
+    def one() -> None:
+        started = time.monotonic()
+        try:
+            Client(url, verbose=False).predict(
+                "How often should I meet my mentor?", api_name="/chat"
+            )
+            outcomes.append("answered")
+        except Exception as exc:
+            outcomes.append(str(exc))
+        assert time.monotonic() - started < 60  # an answer or a message, never a hang
 
-def test_size_cap(tmp_path: Path):
-    path = tmp_path / "big.txt"
-    path.write_text("word " * 300_000)
-    with pytest.raises(LoadError, match="over the 1 MB cap"):
-        load(path, "big.txt", max_bytes=1_000_000)
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read anything")
-def test_unreadable_permissions(tmp_path: Path):
-    path = tmp_path / "secret.md"
-    path.write_text("text")
-    path.chmod(0)
-    with pytest.raises(LoadError, match="permission"):
-        load(path, "secret.md")
-
-
-def test_find_files_survives_symlink_loops_and_skips_unsupported(tmp_path: Path, docs: Path):
-    (docs / "loop").symlink_to(docs, target_is_directory=True)
-    (docs / "image.png").write_bytes(b"png")
-    files, errors = find_files([docs, tmp_path / "missing", docs / "image.png"])
-    assert sorted(p.name for p in files) == [
-        "asking-for-feedback.md",
-        "meeting-rhythm.md",
-        "networking.html",
-        "salary-talks.txt",
-    ]
-    assert len(errors) == 2
-    assert any("no such file" in str(e) for e in errors)
-    assert any("unsupported file type" in str(e) for e in errors)
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=90)
+    finally:
+        app.close()
+    assert "answered" in outcomes
+    busy = [o for o in outcomes if o != "answered"]
+    assert busy and all("try again" in o.lower() for o in busy), outcomes

@@ -31,13 +31,16 @@ def snapshot(coach: Coach) -> dict:
     return {
         "chunks": sorted(coach.store.chunk_ids()),
         "vectors": sorted(coach.store.vector_ids()),
-        "ana": [m.content for c in coach.mentee("ana").conversations()
-                for m in coach.mentee("ana").messages(c.id)],
+        "ana": [
+            m.content
+            for c in coach.mentee("ana").conversations()
+            for m in coach.mentee("ana").messages(c.id)
+        ],
         "profile": coach.mentee("ana").profile(),
         "actions": [a.text for a in coach.mentee("ana").actions()],
         "docs": [d["filename"] for d in coach.mentee("ana").documents()],
         "turns": len(coach.turn_log.recent(100)),
-    }  # fmt: skip
+    }
 
 
 def test_backup_restore_round_trip_loses_nothing(fake_coach, tmp_path, settings, fake_embedder):
