@@ -37,6 +37,7 @@ MODE = "extractive"
 QUOTE_INSTEAD = "so this answer quotes the guides directly."
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|>)\s+")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _REFERRING = re.compile(
     r"^(this|that|these|those|it|they|such|both|then|also|however|but|and|or|so)\b", re.I
@@ -55,6 +56,7 @@ class Unit:
 
 
 def clean(text: str) -> str:
+    text = _TAG.sub("", text)  # markup in a document is never passed on as markup
     text = _LINK.sub(r"\1", text)
     text = _LIST_MARK.sub("", text)
     text = _EMPHASIS.sub("", text)

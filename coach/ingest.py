@@ -35,8 +35,11 @@ class _Pending:
 
 
 def display_source(path: Path, settings: Settings) -> str:
-    """Built-in guides show as corpus/..., anything else by its absolute path."""
+    """Built-in guides show as corpus/..., uploads as my-library/<name> (never the server's
+    folders), anything else by its absolute path."""
     resolved = path.resolve()
+    if (settings.home / "uploads").resolve() in resolved.parents:
+        return f"my-library/{resolved.name}"
     try:
         return "corpus/" + resolved.relative_to(settings.corpus_dir.resolve()).as_posix()
     except ValueError:

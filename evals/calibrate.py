@@ -8,14 +8,19 @@ the numbers behind them. Re-run this when the embedder or the answerer changes.
 - support: a cited sentence against its own passage (positive), against the other
   passages the answerer was given (hard negative: same topic, different text), and
   against a passage of a guide that shares no topic (easy negative).
+  Key points stand in for paraphrases: a key point against the passage that holds its
+  closest guide sentence, and against a passage of an unrelated guide.
 - key points: each key point against the sentences of its expected guide (positive) and
-  of a guide that shares no topic with it (negative), best match per guide.
+  of a guide that shares no topic with it (negative), best match per guide; and the
+  hand-labelled pairs in evals/calibration/key-point-pairs.jsonl (a key point and the
+  closest sentence of a real answer, judged by reading), agreement at each cut.
 - near-duplicates: every pair of questions in the question banks, most similar first,
   to be read.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from itertools import combinations
@@ -33,15 +38,17 @@ from coach.evals import (  # noqa: E402
     build_index,
     claims,
     eval_settings,
-    load_config,
     load_cases,
+    load_config,
     source_id,
+    supported,
     word_overlap,
 )
 from coach.facade import Coach  # noqa: E402
 from coach.settings import get_settings  # noqa: E402
 
 SEED = 7
+LABELLED = ROOT / "evals" / "calibration" / "key-point-pairs.jsonl"
 
 
 def describe(name: str, values: list[float]) -> None:
@@ -129,32 +136,50 @@ def main() -> None:
             f"                 {share_at_least(easy_ov, t):.3f}"
         )
     cal = config.calibration
-    both = [
-        c >= cal.support_cosine and o >= cal.support_overlap
-        for c, o in zip(hard_cos, hard_ov, strict=True)
-    ]
+
+    def passes(cos: list[float], ov: list[float]) -> float:
+        return float(np.mean([supported(c, o, cal) for c, o in zip(cos, ov, strict=True)]))
+
     print(
-        f" current rule (cosine>={cal.support_cosine}, overlap>={cal.support_overlap}): "
-        f"own {np.mean([c >= cal.support_cosine and o >= cal.support_overlap for c, o in zip(pos_cos, pos_ov, strict=True)]):.3f}, "  # noqa: E501
-        f"other retrieved {np.mean(both):.3f}"
+        f" rule in thresholds.yaml (cosine >= {cal.support_cosine}, overlap >= "
+        f"{cal.support_overlap}): own {passes(pos_cos, pos_ov):.3f}, other retrieved "
+        f"{passes(hard_cos, hard_ov):.3f}, unrelated {passes(easy_cos, easy_ov):.3f}"
     )
 
     # --- key points -------------------------------------------------------------------
-    kp_pos, kp_neg, border = [], [], []
+    kp_pos, kp_neg, para_cos, para_ov, far_cos, far_ov = [], [], [], [], [], []
     for case in cases:
         if not case.key_points:
             continue
         kvecs = coach.embedder.encode(list(case.key_points))
-        own = [u.text for g in case.expected_sources for c in guides[g] for u in units(0, c.text)]
+        own = [
+            (u.text, c) for g in case.expected_sources for c in guides[g] for u in units(0, c.text)
+        ]
         other_id = unrelated(set(case.expected_sources))
         other = [u.text for c in guides[other_id] for u in units(0, c.text)]
-        own_sims = kvecs @ coach.embedder.encode_cached(own).T
+        own_sims = kvecs @ coach.embedder.encode_cached([t for t, _ in own]).T
         other_sims = kvecs @ coach.embedder.encode_cached(other).T
         for i, kp in enumerate(case.key_points):
             kp_pos.append(float(own_sims[i].max()))
             kp_neg.append(float(other_sims[i].max()))
-            j = int(own_sims[i].argmax())
-            border.append((kp_pos[-1], kp, own[j]))
+            home = own[int(own_sims[i].argmax())][1]
+            far = rng.choice(guides[other_id])
+            vecs = evaluator._passages([home.id, far.id])
+            para_cos.append(float(kvecs[i] @ vecs[home.id]))
+            para_ov.append(word_overlap(kp, home.text))
+            far_cos.append(float(kvecs[i] @ vecs[far.id]))
+            far_ov.append(word_overlap(kp, far.text))
+    print(" paraphrase stand-in: a key point against a passage")
+    describe("cosine, holder", para_cos)
+    describe("cosine, unrelated", far_cos)
+    describe("overlap, holder", para_ov)
+    describe("overlap, unrelated", far_ov)
+    for t in (0.3, 0.4, 0.5, 0.6):
+        print(
+            f"  overlap >= {t:.1f}: holder {share_at_least(para_ov, t):.3f}, "
+            f"unrelated {share_at_least(far_ov, t):.3f}"
+        )
+
     print("\nKEY POINTS: best cosine between a key point and a guide's sentences")
     describe("expected guide", kp_pos)
     describe("unrelated guide", kp_neg)
@@ -163,10 +188,19 @@ def main() -> None:
         print(f" {t:.2f}  {share_at_least(kp_pos, t):.3f}          {share_at_least(kp_neg, t):.3f}")
     cut, tpr, fpr = youden(kp_pos, kp_neg, np.arange(0.30, 0.71, 0.01))
     print(f" largest TPR-FPR at {cut:.2f}: expected {tpr:.3f}, unrelated {fpr:.3f}")
-    print(" pairs near the current cut, to read:")
-    near = sorted(border, key=lambda b: abs(b[0] - cal.key_point_cosine))[:16]
-    for sim, kp, sentence in sorted(near):
-        print(f"  {sim:.3f}  {kp!r}\n         ~ {sentence!r}")
+
+    labelled = [json.loads(line) for line in LABELLED.read_text().splitlines() if line.strip()]
+    kv = coach.embedder.encode([x["key_point"] for x in labelled])
+    sv = coach.embedder.encode([x["sentence"] for x in labelled])
+    sims = (kv * sv).sum(axis=1)
+    match = np.array([x["match"] for x in labelled])
+    print(f" hand-labelled pairs: {len(labelled)} ({int(match.sum())} judged a match)")
+    print(" cut   agree  tp  fp  fn  tn")
+    for t in np.arange(0.40, 0.61, 0.02):
+        hit = sims >= t
+        tp, fp = int((hit & match).sum()), int((hit & ~match).sum())
+        fn, tn = int((~hit & match).sum()), int((~hit & ~match).sum())
+        print(f" {t:.2f}  {(tp + tn) / len(labelled):.3f}  {tp:>2}  {fp:>2}  {fn:>2}  {tn:>2}")
 
     # --- near-duplicates --------------------------------------------------------------
     questions = sorted(

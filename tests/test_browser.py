@@ -190,3 +190,47 @@ def test_two_users_cannot_see_each_other(browser, settings, fake_embedder, docs)
         assert "How long should" in ana.locator("#conversations").inner_text()
     finally:
         app.close()
+
+
+XSS_DOC = (
+    "## Feedback on the zebra project\n\n"
+    'Ask your mentor for feedback on the zebra project <img src=x onerror="window.__xss=1"> '
+    "every month, and write down one change to try.\n\n"
+    "<script>window.__xss = 2</script>\n\n"
+    "Share the [zebra plan](javascript:window.__xss=3) with your mentor before the meeting.\n"
+)
+
+
+def test_xss_in_a_document_is_rendered_as_text(browser, app_url, tmp_path):
+    coach, url = app_url
+    coach.upload("local", "zebra.md", XSS_DOC.encode())
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.locator("#question textarea").wait_for()
+    ask(page, "How do I ask my mentor for feedback on the zebra project?")
+    page.locator("#sources details").first.locator("summary").click()
+    for link in page.locator("[data-testid=bot] a").all():
+        if "zebra" in link.inner_text():
+            link.click()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None and not dialogs
+    assert "onerror" in page.locator("#sources").text_content()  # shown as text, inert
+    page.screenshot(path=str(SHOTS / "xss-inert.png"), full_page=True)
+    page.close()
+
+
+def test_uploads_are_not_served(app_url):
+    import urllib.error
+    import urllib.request
+
+    coach, url = app_url
+    result = coach.upload("local", "private.md", b"## Mine\n\nA private note about my goals.")
+    for route in ("gradio_api/file=", "file="):
+        try:
+            with urllib.request.urlopen(f"{url}{route}{result.path}", timeout=10) as resp:
+                body = resp.read()
+            assert b"private note" not in body
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (403, 404)
