@@ -81,6 +81,44 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="replace the coach's data with a backup (stop it first)")
     p.add_argument("path", metavar="PATH", help="a folder written by `coach backup`")
 
+    p = sub.add_parser("eval", help="run the offline eval set, compare with a baseline")
+    p.add_argument(
+        "--cases",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="case files (default evals/cases/*.jsonl; repeat for several)",
+    )
+    p.add_argument(
+        "--llm", default="extractive", metavar="SPEC", help="answerer (only extractive for now)"
+    )
+    p.add_argument(
+        "--prompt",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="NAME@VER",
+        help="prompt version(s) to run side by side (default COACH_PROMPT)",
+    )
+    p.add_argument(
+        "--baseline", default=None, metavar="PATH", help="a run.json to compare with and gate on"
+    )
+    p.add_argument("--out", default=None, metavar="DIR", help="report folder (evals/reports)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="overrides",
+        metavar="KEY=VALUE",
+        help="override a setting for this run, e.g. fusion=rrf (repeat for several)",
+    )
+    p.add_argument(
+        "--thresholds",
+        default=None,
+        metavar="FILE",
+        help="gate and calibration config (default evals/thresholds.yaml)",
+    )
+
     p = sub.add_parser("serve", help="serve the coach in the browser")
     p.add_argument("--host", default=None, help="address (default COACH_HOST)")
     p.add_argument("--port", type=int, default=None, help="port (default COACH_PORT)")
@@ -235,6 +273,25 @@ def _run(args: argparse.Namespace) -> int:
             counts = maintenance.restore(coach_.store, settings, Path(args.path))
             print(f"Restored from {args.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         return 0
+
+    if args.command == "eval":
+        from coach.evals import DEFAULT_CASES, EVALS_DIR, evaluate, load_config, parse_overrides
+        from coach.report import markdown, write_reports
+
+        run = evaluate(
+            settings,
+            case_patterns=args.cases or [DEFAULT_CASES],
+            llm=args.llm,
+            prompts=args.prompt,
+            overrides=parse_overrides(args.overrides),
+            config=load_config(Path(args.thresholds)) if args.thresholds else None,
+            baseline=Path(args.baseline) if args.baseline else None,
+            progress=lambda message: print(f"eval: {message}", file=sys.stderr),
+        )
+        paths = write_reports(run, Path(args.out) if args.out else EVALS_DIR / "reports")
+        print(markdown(run))
+        print("\n".join(f"{kind}: {path}" for kind, path in paths.items()))
+        return 1 if run.gate_failed else 0
 
     if args.command == "serve":
         from coach.web import serve

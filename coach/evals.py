@@ -453,6 +453,7 @@ class Comparison:
     regressed: list[CaseChange]
     improved: list[CaseChange]
     notes: list[str]  # settings or calibration that differ from the baseline
+    baseline_cases: dict[str, CaseResult] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[MetricDelta]:
@@ -532,6 +533,7 @@ def compare(current: VariantRun, baseline: VariantRun, gate: dict[str, float]) -
         regressed=regressed,
         improved=improved,
         notes=notes,
+        baseline_cases=base_cases,
     )
 
 
@@ -887,8 +889,8 @@ class Evaluator:
                 {"text": kp, "best": round(b, 3), "covered": h}
                 for kp, b, h in zip(case.key_points, best, hits, strict=True)
             ]
-            if sum(hits) * 2 < len(hits):
-                problems.append(f"covers {sum(hits)} of {len(hits)} key points")
+            if not any(hits):
+                problems.append(f"covers none of the {len(hits)} key points")
 
     # -- prep
     def prep_case(self, case: Case) -> CaseResult:

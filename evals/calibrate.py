@@ -179,6 +179,10 @@ def main() -> None:
             f"  overlap >= {t:.1f}: holder {share_at_least(para_ov, t):.3f}, "
             f"unrelated {share_at_least(far_ov, t):.3f}"
         )
+    print(
+        f"  rule in thresholds.yaml: holder {passes(para_cos, para_ov):.3f}, "
+        f"unrelated {passes(far_cos, far_ov):.3f}"
+    )
 
     print("\nKEY POINTS: best cosine between a key point and a guide's sentences")
     describe("expected guide", kp_pos)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from coach.retrieve import rrf, weighted
@@ -56,3 +57,24 @@ def test_bm25_index_is_built_once_per_generation(fake_coach, docs):
     fake_coach.ingest([docs])
     fake_coach.retriever.search("salary")
     assert fake_coach.store._bm25 is not index  # rebuilt after ingest changed the index
+
+
+def test_sparse_bm25_matches_rank_bm25_scores():
+    import random
+
+    from rank_bm25 import BM25Okapi
+
+    from coach.store import Bm25Index
+
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(60)] + ["mentor"] * 30  # a term in most documents
+    docs = [[rng.choice(words) for _ in range(rng.randint(0, 40))] for _ in range(300)]
+    ours = Bm25Index([str(i) for i in range(len(docs))], docs)
+    reference = BM25Okapi(docs)
+    for query in (["w1"], ["w2", "w3", "w2"], ["mentor", "w5"], ["absent"], ["w7", "absent"]):
+        np.testing.assert_allclose(
+            ours.scores(query), reference.get_scores(query), rtol=1e-9, atol=1e-12
+        )
+    hits = ours.search(["w2", "w9"], n=5)
+    expected = np.argsort(-reference.get_scores(["w2", "w9"]), kind="stable")[:5]
+    assert [int(cid) for cid, _ in hits] == [int(i) for i in expected]
