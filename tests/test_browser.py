@@ -234,3 +234,28 @@ def test_uploads_are_not_served(app_url):
             assert b"private note" not in body
         except urllib.error.HTTPError as exc:
             assert exc.code in (403, 404)
+
+
+def test_example_question_streams_into_an_empty_chat(browser, app_url):
+    _, url = app_url
+    page = browser.new_page()
+    page.goto(url)
+    example = page.get_by_text("How often should I meet my mentor?").first
+    example.wait_for(timeout=30_000)
+    # Record every distinct text the answer bubble shows while it streams.
+    page.evaluate(
+        """() => { window.__seen = new Set();
+        new MutationObserver(() => { const b = [...document.querySelectorAll(
+          '[data-testid=bot]')].pop(); if (b) window.__seen.add(b.innerText); })
+        .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
+    )
+    example.click()
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('[data-testid=bot]')].pop();"
+        " return b && b.innerText.includes('Sources'); }",
+        timeout=30_000,
+    )
+    seen = page.evaluate("[...window.__seen]")
+    assert len(seen) >= 3, seen  # placeholder, growing answer, answer with sources
+    assert "[1]" in page.locator("[data-testid=bot]").last.inner_text()
+    page.close()
