@@ -83,8 +83,9 @@ def synthetic(n: int, embedder, coach: Coach) -> tuple[list[str], np.ndarray, li
         sentences = json.loads(sentences_path.read_text())
         vectors = np.load(vectors_path)
     else:
-        sentences = sorted({u.text for c in coach.store.chunks().values()
-                            for u in units(0, c.text)})  # fmt: skip
+        sentences = sorted(
+            {u.text for c in coach.store.chunks().values() for u in units(0, c.text)}
+        )
         vectors = embedder.encode(sentences)
         sentences_path.write_text(json.dumps(sentences))
         np.save(vectors_path, vectors)
@@ -111,9 +112,18 @@ def bench_retrieval(work: Path, embedder, base: Coach) -> dict:
             shutil.rmtree(home, ignore_errors=True)
             store = Store(settings, embedder)
             ids, vectors, texts = synthetic(n, embedder, base)
-            chunks = [Chunk(id=i, path=f"/synthetic/{n}/{k // 50}.md", source=f"syn/{k // 50}.md",
-                            title=f"Synthetic {k // 50}", section="", text=t, ord=k % 50)
-                      for k, (i, t) in enumerate(zip(ids, texts, strict=True))]  # fmt: skip
+            chunks = [
+                Chunk(
+                    id=i,
+                    path=f"/synthetic/{n}/{k // 50}.md",
+                    source=f"syn/{k // 50}.md",
+                    title=f"Synthetic {k // 50}",
+                    section="",
+                    text=t,
+                    ord=k % 50,
+                )
+                for k, (i, t) in enumerate(zip(ids, texts, strict=True))
+            ]
             with store.write_lock():
                 for start in range(0, n, 5000):
                     store.add_chunks(chunks[start : start + 5000], vectors[start : start + 5000])
@@ -126,8 +136,11 @@ def bench_retrieval(work: Path, embedder, base: Coach) -> dict:
             started = time.perf_counter()
             coach.retriever.search(q)
             times.append((time.perf_counter() - started) * 1000)
-        out[str(n)] = {"p95_ms": round(p95(times), 1), "median_ms": round(statistics.median(times), 1),
-                       "runs": len(times)}  # fmt: skip
+        out[str(n)] = {
+            "p95_ms": round(p95(times), 1),
+            "median_ms": round(statistics.median(times), 1),
+            "runs": len(times),
+        }
     return out
 
 
@@ -140,8 +153,11 @@ def bench_answer(home: Path, embedder) -> dict:
         started = time.perf_counter()
         coach.ask(q)
         times.append((time.perf_counter() - started) * 1000)
-    return {"p95_ms": round(p95(times), 1), "median_ms": round(statistics.median(times), 1),
-            "runs": len(times)}  # fmt: skip
+    return {
+        "p95_ms": round(p95(times), 1),
+        "median_ms": round(statistics.median(times), 1),
+        "runs": len(times),
+    }
 
 
 def bench_cli(home: Path, runs: int = 5) -> dict:
@@ -149,8 +165,12 @@ def bench_cli(home: Path, runs: int = 5) -> dict:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([COACH, "ask", "How often should I meet my mentor?", "--json"], env=env,
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [COACH, "ask", "How often should I meet my mentor?", "--json"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - started)
     return {"median_s": round(statistics.median(times), 2), "runs": runs}
 
@@ -168,8 +188,9 @@ def bench_ui(home: Path, runs: int = 3) -> dict:
         port = free_port()
         env = {**os.environ, "COACH_HOME": str(home), "COACH_PORT": str(port)}
         started = time.perf_counter()
-        proc = subprocess.Popen([COACH, "serve"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            [COACH, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         url = f"http://127.0.0.1:{port}/"
         try:
             while True:
@@ -192,8 +213,11 @@ def bench_ui(home: Path, runs: int = 3) -> dict:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    return {"ui_ready_s": round(statistics.median(ready), 2), "runs": runs,
-            "peak_rss_mb": round(max(rss), 0)}  # fmt: skip
+    return {
+        "ui_ready_s": round(statistics.median(ready), 2),
+        "runs": runs,
+        "peak_rss_mb": round(max(rss), 0),
+    }
 
 
 def main() -> None:
@@ -211,8 +235,11 @@ def main() -> None:
         cli = bench_cli(home)
         ui = bench_ui(home)
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "ingest_ratio_vs_raw_encode": ingest["ingest_ratio_vs_raw_encode"],
         "reingest_unchanged_s": ingest["reingest_unchanged_s"],
         "reingest_embedded_chunks": ingest["reingest_embedded_chunks"],
@@ -223,25 +250,33 @@ def main() -> None:
         "peak_rss_mb": ui["peak_rss_mb"],
         "llm_ttft_s": None,
         "llm_tokens_per_s": None,
-        "details": {"ingest": ingest, "retrieval": retrieval, "answer": answer, "cli": cli,
-                    "ui": ui},
+        "details": {
+            "ingest": ingest,
+            "retrieval": retrieval,
+            "answer": answer,
+            "cli": cli,
+            "ui": ui,
+        },
         "seconds": round(time.time() - started, 1),
-    }  # fmt: skip
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     targets = {
         "ingest_ratio_vs_raw_encode": ("≥ 0.9", results["ingest_ratio_vs_raw_encode"]),
-        "reingest_unchanged_s": ("≤ 3 s, 0 embedded",
-                                 f"{results['reingest_unchanged_s']} s, "
-                                 f"{results['reingest_embedded_chunks']} embedded"),
-        **{f"retrieval_p95_ms @ {n}": (t, results["retrieval_p95_ms"].get(n))
-           for n, t in (("1000", "—"), ("10000", "≤ 30"), ("100000", "≤ 80"))
-           if n in results["retrieval_p95_ms"]},
+        "reingest_unchanged_s": (
+            "≤ 3 s, 0 embedded",
+            f"{results['reingest_unchanged_s']} s, {results['reingest_embedded_chunks']} embedded",
+        ),
+        **{
+            f"retrieval_p95_ms @ {n}": (t, results["retrieval_p95_ms"].get(n))
+            for n, t in (("1000", "—"), ("10000", "≤ 30"), ("100000", "≤ 80"))
+            if n in results["retrieval_p95_ms"]
+        },
         "extractive_answer_p95_ms": ("≤ 250", results["extractive_answer_p95_ms"]),
         "cli_ask_s": ("—", results["cli_ask_s"]),
         "ui_ready_s": ("≤ 10", results["ui_ready_s"]),
         "peak_rss_mb": ("≤ 1200", results["peak_rss_mb"]),
-    }  # fmt: skip
+    }
     lines = ["| measure | target | result |", "|---|---|---|"]
     lines += [f"| {k} | {t} | {v} |" for k, (t, v) in targets.items()]
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
