@@ -310,12 +310,6 @@ class LLMAnswerer:
         self.settings = settings
         self.label = label
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
-        for item in self.stream(question, retrieval):
-            if isinstance(item, Answer):
-                return item
-        raise AssertionError("stream ended without an answer")
-
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """Yield the verified text as it grows, then the finished `Answer`."""
         from coach.llm import LLMFailure, stream_reply
@@ -380,12 +374,17 @@ class LLMAnswerer:
         """Verify new claims; True if the visible text grew."""
         grew = False
         for claim in claims:
-            added = cited.add(verifier.check(claim))
-            if added or claim.substantive:  # framing like "A few ideas:" is not a claim
-                stats.sentences += 1
+            verdict = verifier.check(claim)
+            added = cited.add(verdict)
+            if not (added or claim.substantive):
+                continue  # framing like "A few ideas:" is not a claim
+            stats.sentences += 1
             if added:
                 stats.kept += 1
                 grew = True
+            else:
+                reason = verdict.reason or "repeats an earlier sentence"
+                stats.dropped[reason] = stats.dropped.get(reason, 0) + 1
         return grew
 
     def _fallback(

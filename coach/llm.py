@@ -122,14 +122,22 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
                 f"COACH_LLM={backend.label} needs an API key: set COACH_OPENAI_API_KEY, or "
                 "COACH_OPENAI_URL for a local server."
             )
+        # langchain-openai sends the limit as `max_completion_tokens`, which OpenAI wants
+        # but llama.cpp's server (among others) silently ignores: other servers get the
+        # older `max_tokens`, which they all read.
+        limit: dict[str, Any] = (
+            {"extra_body": {"max_tokens": settings.llm_max_tokens}}
+            if settings.openai_url
+            else {"max_tokens": settings.llm_max_tokens}
+        )
         return ChatOpenAI(
             model=backend.target,
             base_url=settings.openai_url,
             api_key=key,
             temperature=settings.llm_temperature,
-            max_tokens=settings.llm_max_tokens,
             timeout=timeout,
             max_retries=0,  # a retry would only spend the user's time budget twice
+            **limit,
         )
     path = Path(backend.target).expanduser()
     if not path.is_file():

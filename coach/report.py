@@ -39,10 +39,9 @@ def fmt(metric: Metric, value: float | None) -> str:
 
 
 def fmt_delta(metric: Metric, delta: float | None) -> str:
-    if delta is None:
+    """A signed change; nothing when there is none, so real changes stand out."""
+    if delta is None or abs(delta) < 1e-9:
         return ""
-    if abs(delta) < 1e-9:
-        return "±0"
     text = f"{delta:+.0f} ms" if metric.unit == "ms" else f"{delta:+.3f}".rstrip("0").rstrip(".")
     return text
 
@@ -305,7 +304,7 @@ def _metric_chart(run: EvalRun) -> str:
     if run.comparisons:
         series.append((BASELINE_COLOUR, {d.name: d.baseline for d in run.comparisons[0].metrics}))
     series += [(COLOURS[i % len(COLOURS)], v.metrics) for i, v in enumerate(run.variants)]
-    bar, gap, label_w, plot_w = 9, 8, 190, 460
+    bar, gap, label_w, plot_w = 12, 8, 190, 460
     row_h = bar * len(series) + gap
     height = row_h * len(ratio) + 24
     body = []
@@ -322,7 +321,7 @@ def _metric_chart(run: EvalRun) -> str:
                 continue
             y, w = y0 + i * bar, max(0.5, value * plot_w)
             body.append(_rect(label_w, y, w, bar - 1, colour, f"{m.name}: {value:.3f}"))
-            body.append(_text(label_w + w + 3, y + bar - 2, f"{value:.3f}"))
+            body.append(_text(label_w + w + 3, y + bar - 3, f"{value:.3f}"))
     return _svg(label_w + plot_w + 60, height, "metrics chart", body)
 
 

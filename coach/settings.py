@@ -152,7 +152,7 @@ class Settings(BaseSettings):
         description="Prompt (name@version) the LLM rewrites follow-up questions with.",
     )
     verify_similarity: float = Field(
-        default=0.6,
+        default=0.55,
         ge=0.0,
         le=1.0,
         description="A cited LLM sentence is kept only if its cosine similarity to some "

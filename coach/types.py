@@ -116,6 +116,7 @@ class GenerationStats:
     tokens: int = 0  # streamed chunks; one token each on the servers we target
     sentences: int = 0  # sentences the reply made claims in
     kept: int = 0  # of those, how many passed verification
+    dropped: dict[str, int] = field(default_factory=dict)  # why the others did not
 
     @property
     def tokens_per_s(self) -> float | None:

@@ -178,7 +178,7 @@ class Verifier:
             return verdict
         valid = [n for n in claim.cited if 1 <= n <= len(self.passages)]
         if not valid:
-            verdict.reason = f"cites passage(s) {claim.cited} that were not given"
+            verdict.reason = "cites a passage that was not given"
             return verdict
         for n in valid:
             support = self.score(claim.text, n)

@@ -7,7 +7,8 @@ the numbers behind them. Re-run this when the embedder or the answerer changes.
 
 - support: a cited sentence against its own passage (positive), against the other
   passages the answerer was given (hard negative: same topic, different text), and
-  against a passage of a guide that shares no topic (easy negative).
+  against a passage of a guide that shares no topic (easy negative). Cosine is taken
+  against the passage's best sentence, as `coach eval` does.
   Key points stand in for paraphrases: a key point against the passage that holds its
   closest guide sentence, and against a passage of an unrelated guide.
 - key points: each key point against the sentences of its expected guide (positive) and
@@ -86,11 +87,15 @@ def main() -> None:
         choices = sorted(g for g in guides if not topics[g] & mine)
         return rng.choice(choices)
 
-    cases = [c for c in load_cases([DEFAULT_CASES]) if c.kind in ("advice", "followup")]
+    all_cases = load_cases([DEFAULT_CASES])
+    cases = [c for c in all_cases if c.kind in ("advice", "followup")]
 
     # --- support ----------------------------------------------------------------------
-    pos_cos, pos_ov, hard_cos, hard_ov, easy_cos, easy_ov = [], [], [], [], [], []
-    for case in cases:
+    whole: dict[str, np.ndarray] = {}
+    pos_whole, pos_cos, pos_ov, hard_cos, hard_ov, easy_cos, easy_ov = [], [], [], [], [], [], []
+    for case in all_cases:
+        if case.kind == "prep":
+            continue
         history = [{"role": t.role, "content": t.content} for t in case.history]
         answer = coach.ask(case.question, history)
         if answer.refused:
@@ -98,24 +103,26 @@ def main() -> None:
         by_n = {c.n: c for c in answer.citations}
         found = claims(answer.answer)
         vecs = coach.embedder.encode_cached([c.text for c in found])
-        passage_ids = [p.id for p in answer.passages]
-        pvecs = evaluator._passages(passage_ids)
         for claim, vec in zip(found, vecs, strict=True):
             cited = by_n[claim.cites[0]]
-            pos_cos.append(float(vec @ pvecs[cited.passage_id]))
+            if cited.passage not in whole:
+                whole[cited.passage] = coach.embedder.encode([cited.passage])[0]
+            pos_whole.append(float(vec @ whole[cited.passage]))
+            pos_cos.append(evaluator.passage_support(vec, cited.passage))
             pos_ov.append(word_overlap(claim.text, cited.passage))
             for p in answer.passages:
-                if p.id == cited.passage_id or claim.text.rstrip(".") in p.chunk.text:
+                if p.chunk.text == cited.passage or claim.text.rstrip(".") in p.chunk.text:
                     continue
-                hard_cos.append(float(vec @ pvecs[p.id]))
+                hard_cos.append(evaluator.passage_support(vec, p.chunk.text))
                 hard_ov.append(word_overlap(claim.text, p.chunk.text))
             other = rng.choice(guides[unrelated({source_id(cited.source)})])
-            ovec = evaluator._passages([other.id])[other.id]
-            easy_cos.append(float(vec @ ovec))
+            easy_cos.append(evaluator.passage_support(vec, other.text))
             easy_ov.append(word_overlap(claim.text, other.text))
 
     print("SUPPORT: a cited sentence against a passage")
-    print(" cosine")
+    print(" cosine to the whole passage (why support goes sentence by sentence)")
+    describe("own passage", pos_whole)
+    print(" cosine to the passage's best sentence")
     describe("own passage", pos_cos)
     describe("other retrieved", hard_cos)
     describe("unrelated guide", easy_cos)
@@ -124,7 +131,7 @@ def main() -> None:
     describe("other retrieved", hard_ov)
     describe("unrelated guide", easy_ov)
     print(" cut   own>=cut  other-retrieved>=cut  unrelated>=cut   (cosine)")
-    for t in np.arange(0.20, 0.66, 0.05):
+    for t in np.arange(0.30, 0.86, 0.05):
         print(
             f" {t:.2f}  {share_at_least(pos_cos, t):.3f}     {share_at_least(hard_cos, t):.3f}"
             f"                 {share_at_least(easy_cos, t):.3f}"
@@ -164,10 +171,9 @@ def main() -> None:
             kp_neg.append(float(other_sims[i].max()))
             home = own[int(own_sims[i].argmax())][1]
             far = rng.choice(guides[other_id])
-            vecs = evaluator._passages([home.id, far.id])
-            para_cos.append(float(kvecs[i] @ vecs[home.id]))
+            para_cos.append(evaluator.passage_support(kvecs[i], home.text))
             para_ov.append(word_overlap(kp, home.text))
-            far_cos.append(float(kvecs[i] @ vecs[far.id]))
+            far_cos.append(evaluator.passage_support(kvecs[i], far.text))
             far_ov.append(word_overlap(kp, far.text))
     print(" paraphrase stand-in: a key point against a passage")
     describe("cosine, holder", para_cos)
