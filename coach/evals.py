@@ -43,7 +43,7 @@ DEFAULT_CASES = str(EVALS_DIR / "cases" / "*.jsonl")
 DEFAULT_THRESHOLDS = EVALS_DIR / "thresholds.yaml"
 FIXTURES_DIR = EVALS_DIR / "fixtures"
 SCHEMA = 1
-LLMS = ("extractive",)  # LLM backends come with COACH_LLM (a later issue)
+LLMS = ("extractive",)  # what --llm accepts until LLM answers are wired into the eval
 RETRIEVAL_KINDS = ("advice", "followup")
 ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
 CASE_KINDS = ASK_KINDS + ("prep",)
@@ -99,13 +99,13 @@ _REQUIRED = {
 }
 
 
-def _case(data: dict[str, Any], where: str) -> Case:
+def _case(data: dict[str, Any], where: str, file: str) -> Case:
     kind = data.get("kind")
     if kind not in _REQUIRED:
         raise EvalError(f"{where}: kind must be one of {', '.join(CASE_KINDS)}, not {kind!r}")
     missing = [k for k in ("id", *_REQUIRED[kind]) if not data.get(k)]
     if missing:
-        raise EvalError(f"{where}: a {kind} case needs {', '.join(missing)}")
+        raise EvalError(f"{where}: {kind} cases need {', '.join(missing)}")
     history = tuple(Turn(str(t["role"]), str(t["content"])) for t in data.get("history") or [])
     return Case(
         id=str(data["id"]),
@@ -120,7 +120,7 @@ def _case(data: dict[str, Any], where: str) -> Case:
         goals=tuple(data.get("goals") or ()),
         notes=str(data.get("notes") or ""),
         expected_topics=tuple(data.get("expected_topics") or ()),
-        file=where.split(":")[0],
+        file=file,
     )
 
 
@@ -149,7 +149,7 @@ def load_cases(patterns: Sequence[str]) -> list[Case]:
                 raise EvalError(f"{where}: not valid JSON ({exc.msg})") from None
             if not isinstance(data, dict):
                 raise EvalError(f"{where}: each line must be one JSON object")
-            case = _case(data, where)
+            case = _case(data, where, path.name)
             if case.id in seen:
                 raise EvalError(f"{where}: case id {case.id} is used twice")
             seen.add(case.id)
@@ -164,7 +164,7 @@ def load_cases(patterns: Sequence[str]) -> list[Case]:
 class Calibration:
     """Similarity cut-offs for the embedder in use; evals/calibrate.py measures them."""
 
-    support_cosine: float  # a cited sentence against its passage's text
+    support_cosine: float  # a cited sentence against its passage's closest sentence
     support_overlap: float  # share of the sentence's content words found in the passage
     key_point_cosine: float  # a key point against the closest answer sentence
     duplicate_cosine: float  # two prep questions this close ask the same thing
@@ -1010,7 +1010,6 @@ def evaluate(
     config: EvalConfig | None = None,
     baseline: Path | None = None,
     progress: Progress | None = None,
-    embedder: Any = None,
 ) -> EvalRun:
     """Run every case once per prompt and compare each run with the baseline, if any."""
     from coach.facade import Coach
@@ -1027,7 +1026,7 @@ def evaluate(
     for p in prompt_ids:
         load_extractive(run_settings.prompts_dir, p)  # fail before any slow work
 
-    indexer = Coach(run_settings, embedder=embedder)
+    indexer = Coach(run_settings)
     say(f"eval index: {run_settings.home}")
     index = build_index(indexer)
     say(f"eval index: {index['chunks']} chunks ({index['chunks_added']} newly embedded)")
@@ -1035,14 +1034,18 @@ def evaluate(
     variants = []
     for prompt in prompt_ids:
         variant_settings = run_settings.model_copy(update={"prompt": prompt})
-        coach = Coach(variant_settings, embedder=indexer.embedder)
+        coach = (
+            indexer
+            if prompt == run_settings.prompt
+            else Coach(variant_settings, embedder=indexer.embedder)
+        )
         say(f"{prompt}: running {len(cases)} cases")
         v_started, v0 = _now(), time.perf_counter()
         evaluator = Evaluator(coach, config.calibration, canaries)
         results = evaluator.run(cases, progress=lambda m, p=prompt: say(f"{p}: {m}"))
         variants.append(
             VariantRun(
-                label=prompt if llm == "extractive" else f"{llm} {prompt}",
+                label=prompt,
                 llm=llm,
                 prompt=prompt,
                 settings=recorded_settings(variant_settings),

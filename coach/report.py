@@ -42,8 +42,7 @@ def fmt_delta(metric: Metric, delta: float | None) -> str:
     """A signed change; nothing when there is none, so real changes stand out."""
     if delta is None or abs(delta) < 1e-9:
         return ""
-    text = f"{delta:+.0f} ms" if metric.unit == "ms" else f"{delta:+.3f}".rstrip("0").rstrip(".")
-    return text
+    return f"{delta:+.0f} ms" if metric.unit == "ms" else f"{delta:+.3f}".rstrip("0").rstrip(".")
 
 
 def gate_text(d: MetricDelta) -> str:
@@ -130,7 +129,7 @@ def metrics_table_md(run: EvalRun) -> str:
     for i, m in enumerate(METRICS):
         cells = [f"{m.name} ({m.label})"]
         for v, c in _pairs(run):
-            cell = fmt(m, v.metrics.get(m.name))
+            cell = fmt(m, _shown(v, c, i))
             if c:
                 delta = fmt_delta(m, c.metrics[i].delta)
                 cell += f" ({delta})" if delta else ""
@@ -144,7 +143,7 @@ def metrics_table_md(run: EvalRun) -> str:
 
 
 def comparison_md(v: VariantRun, c: Comparison) -> list[str]:
-    lines = [f"## {v.label} against {c.baseline_label}", ""]
+    lines = [f"## {v.label} against the baseline ({c.baseline_label})", ""]
     failed = c.failed
     if failed:
         lines.append(
@@ -164,6 +163,12 @@ def comparison_md(v: VariantRun, c: Comparison) -> list[str]:
             lines.append(f"- {ch.id} ({ch.kind}) {ch.text[:70]!r}: {what}")
         lines.append("")
     return lines
+
+
+def _shown(v: VariantRun, c: Comparison | None, i: int) -> float | None:
+    """A metric as the table shows it: on the cases shared with the baseline, if any, so
+    value, delta and baseline agree."""
+    return c.metrics[i].current if c else v.metrics.get(METRICS[i].name)
 
 
 def _pairs(run: EvalRun) -> list[tuple[VariantRun, Comparison | None]]:
@@ -247,7 +252,7 @@ def _metrics_table(run: EvalRun) -> str:
             f"<td><b>{escape(m.name)}</b><br><span class='muted'>{escape(m.label)}</span></td>"
         ]
         for v, c in _pairs(run):
-            value = fmt(m, v.metrics.get(m.name))
+            value = fmt(m, _shown(v, c, i))
             css = "num"
             if c:
                 d = c.metrics[i]
@@ -303,7 +308,9 @@ def _metric_chart(run: EvalRun) -> str:
     series: list[tuple[str, dict[str, float | None]]] = []
     if run.comparisons:
         series.append((BASELINE_COLOUR, {d.name: d.baseline for d in run.comparisons[0].metrics}))
-    series += [(COLOURS[i % len(COLOURS)], v.metrics) for i, v in enumerate(run.variants)]
+    for k, (v, c) in enumerate(_pairs(run)):
+        shown = {m.name: _shown(v, c, i) for i, m in enumerate(METRICS)}
+        series.append((COLOURS[k % len(COLOURS)], shown))
     bar, gap, label_w, plot_w = 12, 8, 190, 460
     row_h = bar * len(series) + gap
     height = row_h * len(ratio) + 24

@@ -271,7 +271,7 @@ def test_every_canary_is_planted_in_its_fixture_and_nowhere_in_the_corpus():
 def test_bad_case_files_are_named_with_their_line(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x1", "kind": "advice", "question": "q"}\n')
-    with pytest.raises(EvalError, match=r"bad.jsonl:1: a advice case needs expected_sources"):
+    with pytest.raises(EvalError, match=r"bad.jsonl:1: advice cases need expected_sources"):
         load_cases([str(bad)])
     bad.write_text('{"id": "x1", "kind": "offtopic", "question": "q"}\n' * 2)
     with pytest.raises(EvalError, match="used twice"):
