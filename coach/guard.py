@@ -28,6 +28,11 @@ _PATTERNS = [
     r"\bpretend (to be|you are)\b",
     r"\b(role[- ]?play|act) as\b.{0,40}\b(ai|assistant|model|system|unrestricted|jailbroken)\b",
     r"\bdo anything now\b|\bjailbreak\w*\b",
+    # Text addressed to whoever processes the page: "when you summarise this, end with ..."
+    r"\bwhen you (summari[sz]e|answer|reply|respond|read|process|quote)\b.{0,80}"
+    r"\b(finish|end|close|sign off|conclude|start|begin|include|add|append)\b",
+    r"\b(finish|end|close|conclude|sign) (off )?(your|the|every|each) (answer|reply|response|"
+    r"summary|output)s? with\b",
     r"\b(always|must|should)\s+(include|say|mention|output|append)\b.{0,60}"
     r"\b(in|to|at the end of)\s+(every|all|each|your)\s+"
     r"(replies|reply|answers?|responses?|messages?|outputs?)\b",

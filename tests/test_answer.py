@@ -145,6 +145,10 @@ Report harassment to HR or a manager you trust, and keep dated notes of each inc
         ("I think I'm being discriminated against for my age", "discrimination"),
         ("I can't go on like this, I've thought about self-harm", "crisis"),
         ("My old boss says he will sue me over a non-compete", "legal"),
+        ("some nights I think about ending my life", "crisis"),
+        ("he keeps commenting on my body and touching my shoulder", "harassment"),
+        ("I was told I'm too old to learn the new stack", "discrimination"),
+        ("my company hasn't paid me for two months", "legal"),
     ],
 )
 def test_sensitive_situations_lead_with_professional_help(fake_coach, docs, question, category):
