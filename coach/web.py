@@ -7,7 +7,6 @@ event can reach another user's data.
 """
 
 import html
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -839,8 +838,3 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         quiet=True,
         css=CSS,
     )
-
-
-def strip_sources(text: str) -> str:
-    """The answer part of a chat bubble, without its compact source list."""
-    return re.split(r"\n\n\*\*Sources\*\*\n", text, maxsplit=1)[0]
