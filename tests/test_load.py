@@ -14,6 +14,7 @@ from gradio_client import Client
 from coach.facade import Coach
 from coach.settings import Settings
 from coach.web import build_app
+from tests.conftest import FakeEmbedder
 
 pytestmark = pytest.mark.slow
 
@@ -102,12 +103,18 @@ def test_twenty_sessions_for_a_minute(real_home, tmp_path):
     )
 
 
-def test_full_queue_says_try_again(settings, docs):
-    from tests.crash_driver import SlowFakeEmbedder
+class SlowAnswers(FakeEmbedder):
+    """Each question takes half a second, so eight at once must overflow a queue of one."""
 
+    def encode_cached(self, texts):
+        time.sleep(0.5)
+        return super().encode_cached(texts)
+
+
+def test_full_queue_says_try_again(settings, docs):
     coach = Coach(
         settings.model_copy(update={"queue_concurrency": 1, "queue_max_size": 1}),
-        embedder=SlowFakeEmbedder(),
+        embedder=SlowAnswers(),
     )
     coach.ingest([docs])
     app, url = serve(coach)
