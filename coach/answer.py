@@ -252,18 +252,7 @@ class ExtractiveAnswerer:
         for pi, n in sorted(numbers.items(), key=lambda kv: kv[1]):
             chunk = passages[pi].chunk
             snippet = " ".join(snippets[pi])
-            citations.append(
-                Citation(
-                    n=n,
-                    source=chunk.source,
-                    title=chunk.title,
-                    snippet=snippet if len(snippet) <= 300 else snippet[:297] + "...",
-                    score=round(best_score[pi], 4),
-                    section=chunk.section,
-                    passage_id=chunk.id,
-                    passage=chunk.text,
-                )
-            )
+            citations.append(Citation.of(n, chunk, snippet, best_score[pi]))
         return Answer(
             escalated=bool(retrieval.escalation),
             answer="\n".join(lines),

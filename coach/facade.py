@@ -192,6 +192,17 @@ class Coach:
             return self.answerer.small_talk()
         retrieval = self.retrieve(text, history, filters, profile)
         answer = self.answerer.answer(text, retrieval)
+        return self._finish(answer, text, started, filters, conversation_id)
+
+    def _finish(
+        self,
+        answer: Answer,
+        text: str,
+        started: float,
+        filters: Filters,
+        conversation_id: str | None,
+    ) -> Answer:
+        """Stamp the latency and log the turn, whichever answerer produced it."""
         answer.latency_ms = (time.perf_counter() - started) * 1000
         if self.settings.log_turns:
             answer.turn_id = self.turn_log.record(text, answer, filters.user, conversation_id)
@@ -243,10 +254,7 @@ class Coach:
             else:
                 yield item
         assert answer is not None
-        answer.latency_ms = (time.perf_counter() - started) * 1000
-        if self.settings.log_turns:
-            answer.turn_id = self.turn_log.record(text, answer, filters.user, conversation_id)
-        yield answer
+        yield self._finish(answer, text, started, filters, conversation_id)
 
     def retrieve(
         self,

@@ -56,19 +56,7 @@ class Citations:
         if n is None:
             n = len(self.items) + 1
             self._by_id[passage.id] = n
-            chunk = passage.chunk
-            self.items.append(
-                Citation(
-                    n=n,
-                    source=chunk.source,
-                    title=chunk.title,
-                    snippet=snippet if len(snippet) <= 300 else snippet[:297] + "...",
-                    score=round(score, 4),
-                    section=chunk.section,
-                    passage_id=chunk.id,
-                    passage=chunk.text,
-                )
-            )
+            self.items.append(Citation.of(n, passage.chunk, snippet, score))
         return self.items[n - 1]
 
 

@@ -77,6 +77,20 @@ class Citation:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, snippet: str, score: float) -> Citation:
+        """Cite `chunk` as [n]: the quoted snippet (kept short) and the whole passage."""
+        return cls(
+            n=n,
+            source=chunk.source,
+            title=chunk.title,
+            snippet=snippet if len(snippet) <= 300 else snippet[:297] + "...",
+            score=round(score, 4),
+            section=chunk.section,
+            passage_id=chunk.id,
+            passage=chunk.text,
+        )
+
 
 @dataclass
 class Answer:

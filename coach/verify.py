@@ -245,16 +245,5 @@ class CitedText:
         for n, shown in sorted(self.numbers.items(), key=lambda kv: kv[1]):
             chunk = self.passages[n - 1].chunk
             snippet = " ".join(self.evidence[n])
-            out.append(
-                Citation(
-                    n=shown,
-                    source=chunk.source,
-                    title=chunk.title,
-                    snippet=snippet if len(snippet) <= 300 else snippet[:297] + "...",
-                    score=round(self.best[n], 4),
-                    section=chunk.section,
-                    passage_id=chunk.id,
-                    passage=chunk.text,
-                )
-            )
+            out.append(Citation.of(shown, chunk, snippet, self.best[n]))
         return out
