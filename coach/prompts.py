@@ -37,10 +37,7 @@ class LeadIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _known_variables(cls, value: str) -> str:
-        unknown = set(re.findall(r"{(\w+)}", value)) - {"topic", "title"}
-        if unknown:
-            raise ValueError(f"unknown variable(s) {sorted(unknown)}; allowed: topic, title")
-        return value
+        return only_variables(value, {"topic", "title"})
 
 
 class ExtractivePrompt(BaseModel):
@@ -56,10 +53,7 @@ class ExtractivePrompt(BaseModel):
     @field_validator("escalation")
     @classmethod
     def _title_only(cls, value: str) -> str:
-        unknown = set(re.findall(r"{(\w+)}", value)) - {"title"}
-        if unknown:
-            raise ValueError(f"unknown variable(s) {sorted(unknown)}; allowed: title")
-        return value
+        return only_variables(value, {"title"})
 
     @property
     def id(self) -> str:
@@ -114,6 +108,16 @@ class ChatPrompt(BaseModel):
                 f"unknown variable(s) {sorted(unknown)}"
             )
         return self.system.format(**values).strip(), self.user.format(**values).strip()
+
+
+def only_variables(template: str, allowed: set[str]) -> str:
+    """The template, if every placeholder in it is one of `allowed`."""
+    unknown = placeholders(template) - allowed
+    if unknown:
+        raise ValueError(
+            f"unknown variable(s) {sorted(unknown)}; allowed: {', '.join(sorted(allowed))}"
+        )
+    return template
 
 
 def placeholders(template: str) -> set[str]:
