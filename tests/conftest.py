@@ -129,3 +129,28 @@ def _shared_embedder():
     if not hasattr(_shared_embedder, "instance"):
         _shared_embedder.instance = Embedder()
     return _shared_embedder.instance
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_app(coach, concurrency: int = 2, max_size: int = 16):
+    """Serve the real web app for `coach` on a free loopback port: (app, url)."""
+    from coach.web import build_app
+
+    app = build_app(coach)
+    app.queue(default_concurrency_limit=concurrency, max_size=max_size)
+    port = free_port()
+    app.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        auth=app.coach_web.auth,
+    )
+    return app, f"http://127.0.0.1:{port}/"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from coach.facade import Coach
 from coach.mentee import export_feedback
-from coach.web import build_app
+from tests.conftest import serve_app
 from tests.test_prep import BANK
 
 pytestmark = pytest.mark.slow
@@ -28,12 +27,6 @@ ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -46,26 +39,12 @@ def browser():
         b.close()
 
 
-def start(coach: Coach) -> tuple[object, str]:
-    app = build_app(coach)
-    app.queue(default_concurrency_limit=2, max_size=16)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        auth=app.coach_web.auth,
-    )
-    return app, f"http://127.0.0.1:{port}/"
-
-
 @pytest.fixture
 def app_url(settings, fake_embedder, docs):
     (docs / "bank.md").write_text(BANK)
     coach = Coach(settings, embedder=fake_embedder)
     coach.ingest([docs])
-    app, url = start(coach)
+    app, url = serve_app(coach)
     yield coach, url
     app.close()
 
@@ -174,7 +153,7 @@ def login(page, url: str, user: str, password: str) -> None:
 def test_two_users_cannot_see_each_other(browser, settings, fake_embedder, docs):
     coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
     coach.ingest([docs])
-    app, url = start(coach)
+    app, url = serve_app(coach)
     try:
         ana = browser.new_context().new_page()
         login(ana, url, "ana", "pw-a")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import statistics
 import threading
 import time
@@ -13,8 +12,7 @@ from gradio_client import Client
 
 from coach.facade import Coach
 from coach.settings import Settings
-from coach.web import build_app
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, serve_app
 
 pytestmark = pytest.mark.slow
 
@@ -32,30 +30,13 @@ QUESTIONS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(coach: Coach):
-    app = build_app(coach)
-    app.queue(
-        default_concurrency_limit=coach.settings.queue_concurrency,
-        max_size=coach.settings.queue_max_size,
-    )
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    return app, f"http://127.0.0.1:{port}/"
-
-
 def test_twenty_sessions_for_a_minute(real_home, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(real_home, home, ignore=shutil.ignore_patterns("coach.db*"))
     from tests.conftest import _shared_embedder
 
     coach = Coach(Settings(home=home), embedder=_shared_embedder())
-    app, url = serve(coach)
+    app, url = serve_app(coach, coach.settings.queue_concurrency, coach.settings.queue_max_size)
     latencies: list[float] = []
     errors: list[str] = []
     turns = [0] * SESSIONS
@@ -117,7 +98,7 @@ def test_full_queue_says_try_again(settings, docs):
         embedder=SlowAnswers(),
     )
     coach.ingest([docs])
-    app, url = serve(coach)
+    app, url = serve_app(coach, coach.settings.queue_concurrency, coach.settings.queue_max_size)
     outcomes: list[str] = []
 
     def one() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,28 +10,9 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from coach.facade import Coach
-from coach.web import WebApp, build_app, chat_text, parse_auth, sources_html
+from coach.web import WebApp, chat_text, parse_auth, sources_html
+from tests.conftest import serve_app
 from tests.test_prep import BANK
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(coach: Coach):
-    app = build_app(coach)
-    app.queue(default_concurrency_limit=2, max_size=16)
-    port = free_port()
-    app.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        auth=app.coach_web.auth,
-    )
-    return app, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture
@@ -45,7 +25,7 @@ def web_coach(settings, fake_embedder, docs) -> Coach:
 
 @pytest.fixture
 def url(web_coach):
-    app, url = serve(web_coach)
+    app, url = serve_app(web_coach)
     yield url
     app.close()
 
@@ -202,7 +182,7 @@ def test_feedback_is_stored_with_the_turn(web_coach):
 def test_users_are_isolated(settings, fake_embedder, docs, tmp_path):
     coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
     coach.ingest([docs])
-    app, url = serve(coach)
+    app, url = serve_app(coach)
     try:
         ana = Client(url, auth=("ana", "pw-a"), verbose=False)
         ben = Client(url, auth=("ben", "pw-b"), verbose=False)
