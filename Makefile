@@ -15,7 +15,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install install-dev browser run ingest serve test test-fast eval bench lint clean
+.PHONY: install install-dev browser postgres run ingest serve test test-fast eval bench lint clean
 
 # `make run` needs only the coach itself; `make test` also builds the test and LLM extras
 # (llama-cpp-python compiles from source once, then comes from pip's wheel cache).
@@ -54,7 +54,14 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: install-dev browser
+# The scale-out tests start their own PostgreSQL cluster from Debian's binaries.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql for the scale-out tests..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
+test: install-dev browser postgres
 	$(BIN)/python -m pytest
 
 bench: install-dev

@@ -264,7 +264,7 @@ def _run(args: argparse.Namespace) -> int:
         from coach import maintenance
 
         if args.command == "forget":
-            r = maintenance.forget_user(coach_.store, settings.log_db, settings, args.user)
+            r = maintenance.forget_user(coach_.store, coach_.db, settings, args.user)
             print(f"Forgot {args.user}: {r.rows} records, {r.chunks} passages, {r.files} files.")
         elif args.command == "backup":
             counts = maintenance.backup(coach_.store, settings, Path(args.path))

@@ -19,7 +19,7 @@ from typing import Any
 from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
 from coach.condense import condense, is_small_talk
-from coach.db import Database
+from coach.db import Database, open_database
 from coach.errors import BadInputError, BadQuestionError
 from coach.escalate import ESCALATION_TOPIC, escalation
 from coach.ingest import Progress, forget
@@ -108,8 +108,15 @@ class Coach:
         return self._embedder
 
     @cached_property
+    def _shared_sql(self) -> Database | None:
+        """With COACH_DATABASE_URL, the index and the mentee data share one server and
+        one connection pool; otherwise each has its own SQLite file."""
+        url = self.settings.database_url
+        return open_database(url.get_secret_value()) if url else None
+
+    @cached_property
     def store(self) -> Store:
-        return Store(self.settings, self.embedder)
+        return Store(self.settings, self.embedder, self._shared_sql)
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -124,7 +131,9 @@ class Coach:
 
     @cached_property
     def db(self) -> Database:
-        return Database(self.settings.log_db)
+        db = self._shared_sql or open_database(self.settings.log_db)
+        db.migrate()
+        return db
 
     @cached_property
     def turn_log(self) -> TurnLog:

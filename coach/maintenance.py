@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from coach.db import Database
 from coach.errors import BadInputError
 from coach.ingest import forget
 from coach.library import user_folder
@@ -31,28 +32,20 @@ class ForgetReport:
     files: int
 
 
-def forget_user(store: Store, db_path: Path, settings: Settings, user: str) -> ForgetReport:
+def forget_user(store: Store, db: Database, settings: Settings, user: str) -> ForgetReport:
     """Delete a user's conversations, profile, action items, feedback, turns, uploads and
     the chunks of those uploads. Shared guidance is untouched."""
     if not user:
         raise BadInputError("Name the user to forget.")
     rows = 0
-    conn = sqlite3.connect(db_path)
-    try:
-        with conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "conversations" in tables:
-                rows += conn.execute(
-                    "DELETE FROM messages WHERE conversation_id IN "
-                    "(SELECT id FROM conversations WHERE user = ?)",
-                    (user,),
-                ).rowcount
-                for table in ("feedback", "conversations", "profiles", "actions", "documents"):
-                    rows += conn.execute(f"DELETE FROM {table} WHERE user = ?", (user,)).rowcount
-            if "turns" in tables:
-                rows += conn.execute("DELETE FROM turns WHERE user = ?", (user,)).rowcount
-    finally:
-        conn.close()
+    with db.transaction() as tx:
+        rows += tx.execute(
+            "DELETE FROM messages WHERE conversation_id IN "
+            '(SELECT id FROM conversations WHERE "user" = ?)',
+            (user,),
+        ).rowcount
+        for table in ("feedback", "conversations", "profiles", "actions", "documents", "turns"):
+            rows += tx.execute(f'DELETE FROM {table} WHERE "user" = ?', (user,)).rowcount
     owned = sorted({c.path for c in store.chunks().values() if c.owner == user})
     chunks = forget(store, owned) if owned else 0
     folder = user_folder(settings.home, user)
@@ -93,7 +86,16 @@ def _counts(folder: Path) -> dict[str, int]:
     return counts
 
 
+def _local_only(settings: Settings, command: str) -> None:
+    if settings.database_url:
+        raise BadInputError(
+            f"`coach {command}` copies the SQLite files in COACH_HOME. With COACH_DATABASE_URL "
+            "set, use PostgreSQL's pg_dump/pg_restore and back up the Chroma server's folder."
+        )
+
+
 def backup(store: Store, settings: Settings, target: Path) -> dict[str, int]:
+    _local_only(settings, "backup")
     target = target.expanduser()
     if target.exists() and any(target.iterdir()):
         raise BadInputError(f"{target} is not empty; choose a new folder for the backup.")
@@ -121,6 +123,7 @@ def backup(store: Store, settings: Settings, target: Path) -> dict[str, int]:
 def restore(store: Store, settings: Settings, source: Path) -> dict[str, int]:
     """Replace COACH_HOME's data with a backup. Stop the app first: it holds files open.
     The data being replaced is kept in COACH_HOME/replaced-<time>/ rather than deleted."""
+    _local_only(settings, "restore")
     source = source.expanduser()
     manifest_path = source / MANIFEST
     if not manifest_path.is_file():

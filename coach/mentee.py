@@ -90,7 +90,7 @@ class MenteeData:
     # --- conversations -----------------------------------------------------------------
     def conversations(self) -> list[Conversation]:
         rows = self.db.query(
-            "SELECT id, title, created, updated FROM conversations WHERE user = ? "
+            'SELECT id, title, created, updated FROM conversations WHERE "user" = ? '
             "ORDER BY updated DESC, created DESC",
             (self.user,),
         )
@@ -98,7 +98,7 @@ class MenteeData:
 
     def conversation(self, conversation_id: str) -> Conversation:
         rows = self.db.query(
-            "SELECT id, title, created, updated FROM conversations WHERE id = ? AND user = ?",
+            'SELECT id, title, created, updated FROM conversations WHERE id = ? AND "user" = ?',
             (conversation_id, self.user),
         )
         if not rows:
@@ -122,7 +122,7 @@ class MenteeData:
         self.conversation(conversation_id)
         with self.db.transaction() as db:
             db.execute(
-                "UPDATE conversations SET title = ? WHERE id = ? AND user = ?",
+                'UPDATE conversations SET title = ? WHERE id = ? AND "user" = ?',
                 (title, conversation_id, self.user),
             )
 
@@ -131,7 +131,8 @@ class MenteeData:
         with self.db.transaction() as db:
             db.execute("DELETE FROM messages WHERE conversation_id = ?", (conversation_id,))
             db.execute(
-                "DELETE FROM conversations WHERE id = ? AND user = ?", (conversation_id, self.user)
+                'DELETE FROM conversations WHERE id = ? AND "user" = ?',
+                (conversation_id, self.user),
             )
 
     def messages(self, conversation_id: str) -> list[Message]:
@@ -205,7 +206,9 @@ class MenteeData:
 
     # --- profile -----------------------------------------------------------------------
     def profile(self) -> Profile:
-        rows = self.db.query("SELECT role, stage, goals FROM profiles WHERE user = ?", (self.user,))
+        rows = self.db.query(
+            'SELECT role, stage, goals FROM profiles WHERE "user" = ?', (self.user,)
+        )
         if not rows:
             return Profile()
         r = rows[0]
@@ -219,7 +222,7 @@ class MenteeData:
         )
         with self.db.transaction() as db:
             db.execute(
-                "INSERT INTO profiles VALUES (?,?,?,?,?) ON CONFLICT(user) DO UPDATE SET "
+                'INSERT INTO profiles VALUES (?,?,?,?,?) ON CONFLICT("user") DO UPDATE SET '
                 "role = excluded.role, stage = excluded.stage, goals = excluded.goals, "
                 "updated = excluded.updated",
                 (self.user, clean.role, clean.stage, json.dumps(clean.goals), time.time()),
@@ -228,7 +231,7 @@ class MenteeData:
 
     # --- action items ------------------------------------------------------------------
     def actions(self, open_only: bool = False) -> list[ActionItem]:
-        sql = "SELECT id, text, due, done FROM actions WHERE user = ?"
+        sql = 'SELECT id, text, due, done FROM actions WHERE "user" = ?'
         if open_only:
             sql += " AND done = 0"
         rows = self.db.query(sql + " ORDER BY done, due = '', due, id", (self.user,))
@@ -241,15 +244,17 @@ class MenteeData:
         due = parse_due(due)
         with self.db.transaction() as db:
             cur = db.execute(
-                "INSERT INTO actions (user, text, due, done, created) VALUES (?,?,?,0,?)",
+                'INSERT INTO actions ("user", text, due, done, created) VALUES (?,?,?,0,?) '
+                "RETURNING id",
                 (self.user, text, due, time.time()),
             )
-        return ActionItem(int(cur.lastrowid or 0), text, due, False)
+            action_id = cur.fetchone()[0]
+        return ActionItem(int(action_id), text, due, False)
 
     def set_done(self, action_id: int, done: bool = True) -> None:
         with self.db.transaction() as db:
             cur = db.execute(
-                "UPDATE actions SET done = ? WHERE id = ? AND user = ?",
+                'UPDATE actions SET done = ? WHERE id = ? AND "user" = ?',
                 (int(done), action_id, self.user),
             )
         if cur.rowcount == 0:
@@ -258,7 +263,7 @@ class MenteeData:
     def delete_action(self, action_id: int) -> None:
         with self.db.transaction() as db:
             cur = db.execute(
-                "DELETE FROM actions WHERE id = ? AND user = ?", (action_id, self.user)
+                'DELETE FROM actions WHERE id = ? AND "user" = ?', (action_id, self.user)
             )
         if cur.rowcount == 0:
             raise NotFoundError("That action item does not exist.")
@@ -269,21 +274,23 @@ class MenteeData:
             raise BadInputError("Feedback is a thumbs up (1) or a thumbs down (-1).")
         comment = _clean_text(comment, MAX_COMMENT, "comment")
         owned = self.db.query(
-            "SELECT id FROM turns WHERE id = ? AND user = ?", (turn_id, self.user)
+            'SELECT id FROM turns WHERE id = ? AND "user" = ?', (turn_id, self.user)
         )
         if not owned:
             raise NotFoundError("That answer cannot be found, so feedback was not saved.")
         with self.db.transaction() as db:
             cur = db.execute(
-                "INSERT INTO feedback (user, turn_id, rating, comment, ts) VALUES (?,?,?,?,?)",
+                'INSERT INTO feedback ("user", turn_id, rating, comment, ts) VALUES (?,?,?,?,?) '
+                "RETURNING id",
                 (self.user, turn_id, rating, comment, time.time()),
             )
-        return int(cur.lastrowid or 0)
+            feedback_id = cur.fetchone()[0]
+        return int(feedback_id)
 
     # --- personal library --------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
         return self.db.query(
-            "SELECT id, filename, path, chunks, uploaded FROM documents WHERE user = ? "
+            'SELECT id, filename, path, chunks, uploaded FROM documents WHERE "user" = ? '
             "ORDER BY uploaded DESC",
             (self.user,),
         )
@@ -291,7 +298,7 @@ class MenteeData:
     def add_document(self, filename: str, path: str, chunks: int) -> None:
         with self.db.transaction() as db:
             db.execute(
-                "INSERT INTO documents (user, filename, path, chunks, uploaded) VALUES "
+                'INSERT INTO documents ("user", filename, path, chunks, uploaded) VALUES '
                 "(?,?,?,?,?) ON CONFLICT(path) DO UPDATE SET chunks = excluded.chunks, "
                 "uploaded = excluded.uploaded",
                 (self.user, filename, path, chunks, time.time()),
@@ -299,7 +306,7 @@ class MenteeData:
 
     def remove_document(self, document_id: int) -> str:
         rows = self.db.query(
-            "SELECT path FROM documents WHERE id = ? AND user = ?", (document_id, self.user)
+            'SELECT path FROM documents WHERE id = ? AND "user" = ?', (document_id, self.user)
         )
         if not rows:
             raise NotFoundError("That document does not exist in your library.")
@@ -311,7 +318,7 @@ class MenteeData:
 def export_feedback(db: Database) -> list[dict[str, Any]]:
     """Feedback joined with its turn, one record per rating: the raw material for evals."""
     rows = db.query(
-        "SELECT f.id, f.user, f.rating, f.comment, f.ts, t.id AS turn_id, t.question, t.query, "
+        'SELECT f.id, f."user", f.rating, f.comment, f.ts, t.id AS turn_id, t.question, t.query, '
         "t.answer, t.passages, t.prompt, t.mode, t.model, t.refused, t.latency_ms "
         "FROM feedback f JOIN turns t ON t.id = f.turn_id ORDER BY f.id"
     )

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a Chroma server (http://host:port); unset means an embedded store.",
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL URL (postgresql://user:password@host:5432/name) for a "
+        "database that several replicas share: conversations, profiles, the turn log and "
+        "the chunk index. Unset means SQLite files in COACH_HOME. Needs the `postgres` extra.",
+    )
     collection: str = Field(
         default="coach", description="Name of the Chroma collection that holds the chunks."
     )
@@ -199,6 +205,11 @@ class Settings(BaseSettings):
     def log_db(self) -> Path:
         return self.home / "coach.db"
 
+    def sql_target(self, sqlite_file: Path) -> str | Path:
+        """Where a database lives: the shared PostgreSQL server when one is set, else
+        the given SQLite file."""
+        return self.database_url.get_secret_value() if self.database_url else sqlite_file
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -211,6 +222,7 @@ def _default_text(name: str, field: object) -> str:
         "corpus_dir": "`corpus/` in this repository",
         "prompts_dir": "`prompts/` in this repository",
         "chroma_url": "unset (embedded store)",
+        "database_url": "unset (SQLite in `COACH_HOME`)",
         "openai_url": "unset (OpenAI)",
         "openai_api_key": "unset",
     }

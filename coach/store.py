@@ -1,5 +1,6 @@
-"""The store: a Chroma collection for vectors, and a SQLite index for chunk text, BM25 terms
-and the per-file manifest that makes ingest incremental.
+"""The store: a Chroma collection for vectors, and an SQL index (SQLite under COACH_HOME,
+or the shared PostgreSQL) for chunk text, BM25 terms and the per-file manifest that makes
+ingest incremental.
 
 Chroma is embedded (PersistentClient under COACH_HOME) unless `COACH_CHROMA_URL` points
 at a server. Either way we pass our own embedding function, because Chroma's default
@@ -9,19 +10,17 @@ one downloads a model.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
 
-from coach.errors import EmptyIndexError, StoreError, StoreLockedError
+from coach.db import Database, Tx, open_database
+from coach.errors import EmptyIndexError, StoreError
 from coach.guard import looks_like_injection
 from coach.settings import Settings
 from coach.text import tokens
@@ -229,12 +228,11 @@ class Bm25Index:
 
 
 class Store:
-    def __init__(self, settings: Settings, embedder: Any) -> None:
+    def __init__(self, settings: Settings, embedder: Any, sql: Database | None = None) -> None:
         self.settings = settings
         self.embedder = embedder
         settings.home.mkdir(parents=True, exist_ok=True)
-        self._db_path = settings.index_db
-        self._local = threading.local()
+        self._sql = sql or open_database(settings.sql_target(settings.index_db))
         self._collection: Any = None
         self._open_index()
         self._cache_lock = threading.Lock()
@@ -245,53 +243,44 @@ class Store:
 
     def _open_index(self) -> None:
         with self._db() as db:
+            self._sql.serialise(db, "index-schema")  # replicas may start together
             db.execute(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if row and row[0] == INDEX_VERSION:
-            return
-        if "chunks" in tables:  # an index from an older layout: start again, files are intact
-            with self._db() as db:
-                db.execute("DROP TABLE IF EXISTS chunks")
-                db.execute("DROP TABLE IF EXISTS files")
-            self._drop_collection()
-        with self._db() as db:
-            db.executescript(SCHEMA)
+            if row and row[0] == INDEX_VERSION:
+                return
+            # An index from an older layout: start again; the files themselves are intact.
+            stale = "chunks" in self._sql.tables()
+            db.execute("DROP TABLE IF EXISTS chunks")
+            db.execute("DROP TABLE IF EXISTS files")
+            db.script(SCHEMA)
             db.execute(
                 "INSERT INTO meta(key, value) VALUES('version', ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (INDEX_VERSION,),
             )
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES('generation', '0') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            self._bump(db)
+        if stale:
+            self._drop_collection()
 
     def _drop_collection(self) -> None:
         client = chroma_client(self.settings)
         with contextlib.suppress(Exception):  # absent already
             client.delete_collection(self.settings.collection)
 
-    # --- SQLite -----------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._db_path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
+    # --- SQL index ----------------------------------------------------------------------
+    def _db(self) -> contextlib.AbstractContextManager[Tx]:
+        return self._sql.transaction()
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        try:
-            with conn:
-                yield conn
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"the index database {self._db_path} cannot be used: {exc}") from exc
+    @staticmethod
+    def _bump(db: Tx) -> None:
+        """Every change to the chunks moves the generation on; readers (in any replica)
+        reload their cached chunks and BM25 when they see it move."""
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+        )
 
     @property
     def collection(self) -> Any:
@@ -308,19 +297,10 @@ class Store:
         return self._collection
 
     # --- writing (ingest only) ----------------------------------------------------------
-    @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
-        """One writer at a time: concurrent writers corrupt an embedded Chroma store."""
-        lock_path = self.settings.home / "ingest.lock"
-        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise StoreLockedError(str(lock_path)) from exc
-            yield
-        finally:
-            os.close(fd)
+    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+        """One writer at a time, across processes and replicas: concurrent writers corrupt
+        an embedded Chroma store, and two ingests would fight over the file manifest."""
+        return self._sql.lock("ingest")
 
     def files(self) -> dict[str, FileRecord]:
         with self._db() as db:
@@ -378,8 +358,9 @@ class Store:
                 metadatas=metadatas[i : i + batch],
             )
         with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE id = ?", [(c.id,) for c in chunks])
             db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id,
@@ -412,8 +393,9 @@ class Store:
 
     def save_file(self, rec: FileRecord) -> None:
         with self._db() as db:
+            db.execute("DELETE FROM files WHERE path = ?", (rec.path,))
             db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                "INSERT INTO files VALUES (?,?,?,?,?,?)",
                 (
                     rec.path,
                     rec.source,
@@ -430,10 +412,7 @@ class Store:
 
     def bump_generation(self) -> None:
         with self._db() as db:
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES('generation', '1') "
-                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-            )
+            self._bump(db)
 
     # --- reading ------------------------------------------------------------------------
     def _current_generation(self) -> str:

@@ -33,7 +33,8 @@ class TurnLog:
         with self.db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO turns (ts, question, query, answer, passages, prompt, mode, model, "
-                "refused, latency_ms, user, conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                'refused, latency_ms, "user", conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) '
+                "RETURNING id",
                 (
                     time.time(),
                     question,
@@ -49,12 +50,13 @@ class TurnLog:
                     conversation_id,
                 ),
             )
-        return int(cur.lastrowid or 0)
+            turn_id = cur.fetchone()[0]
+        return int(turn_id)
 
     def recent(self, limit: int = 20, user: str | None = None) -> list[dict]:
-        where, params = ("WHERE user = ?", (user, limit)) if user is not None else ("", (limit,))
+        where, params = ('WHERE "user" = ?', (user, limit)) if user is not None else ("", (limit,))
         rows = self.db.query(
-            "SELECT id, ts, user, conversation_id, question, query, passages, prompt, mode, "
+            'SELECT id, ts, "user", conversation_id, question, query, passages, prompt, mode, '
             f"model, refused, latency_ms FROM turns {where} ORDER BY id DESC LIMIT ?",
             params,
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +157,26 @@ def serve_app(coach, concurrency: int = 2, max_size: int = 16):
         auth=app.coach_web.auth,
     )
     return app, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """A PostgreSQL server for the session; its folder sits outside pytest's private
+    temp tree, which the `postgres` user could not enter."""
+    from tests.servers import postgres_server
+
+    data = Path(tempfile.mkdtemp(prefix="coach-pg-"))
+    try:
+        with postgres_server(data) as url:
+            yield url
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(postgres: str, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the session's server."""
+    from tests.servers import create_database
+
+    name = re.sub(r"\W+", "_", request.node.name).lower()[-60:]
+    return create_database(postgres, name)

@@ -121,13 +121,14 @@ def test_usage_errors_exit_2(tmp_path):
 
 
 def test_feedback_export_writes_jsonl(tmp_path):
-    from coach.db import Database
+    from coach.db import open_database
     from coach.mentee import MenteeData
     from coach.turnlog import TurnLog
     from coach.types import Answer
 
     home = tmp_path / "home"
-    db = Database(home / "coach.db")
+    db = open_database(home / "coach.db")
+    db.migrate()
     turn = TurnLog(db, "extractive").record(
         "How often?",
         Answer("Monthly [1].", [], False, "extractive", "extractive@v1", 9.0, "q"),

@@ -84,7 +84,7 @@ def test_backup_refuses_a_non_empty_folder_and_restore_checks_the_manifest(
 def test_forget_user_removes_everything_of_theirs_only(fake_coach, settings):
     populate(fake_coach)
     shared_before = {c for c, ch in fake_coach.store.chunks().items() if not ch.owner}
-    report = maintenance.forget_user(fake_coach.store, settings.log_db, settings, "ana")
+    report = maintenance.forget_user(fake_coach.store, fake_coach.db, settings, "ana")
     assert report.rows >= 6 and report.chunks >= 1 and report.files == 1
     ana = fake_coach.mentee("ana")
     assert ana.conversations() == [] and ana.profile() == Profile() and ana.actions() == []

@@ -4,16 +4,24 @@ import sqlite3
 
 import pytest
 
-from coach.db import MIGRATIONS, Database
+from coach.db import MIGRATIONS, open_database
 from coach.errors import BadInputError
 from coach.mentee import MenteeData, NotFoundError, Profile, export_feedback
 from coach.turnlog import TurnLog
 from coach.types import Answer
 
 
-@pytest.fixture
-def db(tmp_path):
-    return Database(tmp_path / "coach.db")
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request, tmp_path):
+    """Every test here runs on both engines; PostgreSQL is a real server on loopback."""
+    if request.param == "sqlite":
+        target = tmp_path / "coach.db"
+    else:
+        target = request.getfixturevalue("pg_url")
+    database = open_database(target)
+    database.migrate()
+    yield database
+    database.close()
 
 
 def test_conversation_lifecycle(db):
@@ -112,8 +120,9 @@ def test_old_database_upgrades_without_losing_turns(tmp_path):
     )
     conn.commit()
     conn.close()
-    db = Database(path)
-    assert db.query("SELECT question, user FROM turns") == [{"question": "kept?", "user": ""}]
+    db = open_database(path)
+    db.migrate()
+    assert db.query('SELECT question, "user" FROM turns') == [{"question": "kept?", "user": ""}]
     assert {r["name"] for r in db.query("SELECT name FROM migrations")} == {
         name for name, _ in MIGRATIONS
     }
