@@ -300,6 +300,9 @@ class PostgresDatabase(Database):
             ) from exc
         self._errors: tuple[type[Exception], ...] = (psycopg.Error,)
         try:
+            # One direct connection first: a wrong URL fails at once, with the server's
+            # own reason, instead of after the pool's retries.
+            psycopg.connect(url, connect_timeout=10).close()
             self._pool = ConnectionPool(
                 url,
                 min_size=1,

@@ -216,6 +216,10 @@ class Bm25Index:
             return []
         scores = self.scores(query_terms)
         hits = np.flatnonzero(scores > 0)
+        if allowed is None and len(hits) > n:
+            # Only the top n need sorting; ties with the n-th are kept, so order is stable.
+            nth = -np.partition(-scores[hits], n - 1)[n - 1]
+            hits = hits[scores[hits] >= nth]
         order = hits[np.argsort(-scores[hits], kind="stable")]
         out: list[tuple[str, float]] = []
         for i in order:
@@ -479,11 +483,14 @@ class Store:
         total = self.count()
         if total == 0:
             return []
+        # With no uploads and no filter every chunk is allowed: an unfiltered HNSW search
+        # skips Chroma's metadata pre-filter, the costliest part of a query at 100k chunks.
+        where = None if filters.empty() and not self._has_private else chroma_where(filters)
         try:
             res = self.collection.query(
                 query_embeddings=[vector],
                 n_results=min(n, total),
-                where=chroma_where(filters),
+                where=where,
                 include=["distances"],
             )
         except Exception as exc:
