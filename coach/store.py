@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,9 @@ from coach.text import tokens
 from coach.types import Chunk, Filters
 
 # The index is derived data: when its layout changes it is rebuilt by the next ingest,
-# never migrated. Bump this with any change to SCHEMA or to what a chunk id covers.
-INDEX_VERSION = "3"
+# unless UPGRADES can bring it forward in place. Bump this with any change to SCHEMA or
+# to what a chunk id covers.
+INDEX_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -52,11 +54,30 @@ CREATE TABLE IF NOT EXISTS chunks (
     stages TEXT NOT NULL,
     summary TEXT NOT NULL,
     owner TEXT NOT NULL,
-    terms TEXT NOT NULL
+    terms TEXT NOT NULL,
+    gen INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+CREATE INDEX IF NOT EXISTS chunks_gen ON chunks(gen);
+CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, gen INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS tombstones_gen ON tombstones(gen);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+# In-place upgrades, by the version they start from. Version 4 stamps each chunk with the
+# generation that wrote it and records deletions, so readers catch up incrementally.
+UPGRADES = {
+    "3": """
+        ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS chunks_gen ON chunks(gen);
+        CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, gen INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS tombstones_gen ON tombstones(gen)
+    """,
+}
+
+CHUNK_COLUMNS = (
+    "id, path, source, title, section, text, ord, kind, topics, stages, summary, owner, terms"
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,23 @@ class FileRecord:
     size: int
     mtime_ns: int
     chunk_ids: tuple[str, ...]
+
+
+def _chunk(r: Sequence[Any]) -> Chunk:
+    return Chunk(
+        id=r[0],
+        path=r[1],
+        source=r[2],
+        title=r[3],
+        section=r[4],
+        text=r[5],
+        ord=r[6],
+        kind=r[7],
+        topics=tuple(json.loads(r[8])),
+        stages=tuple(json.loads(r[9])),
+        summary=r[10],
+        owner=r[11],
+    )
 
 
 class ChromaEmbedding:
@@ -163,56 +201,131 @@ def matches(chunk: Chunk, filters: Filters) -> bool:
 
 class Bm25Index:
     """Okapi BM25 (k1=1.5, b=0.75, idf floored at 0.25 x the mean idf: the same scores as
-    rank-bm25's BM25Okapi) as a sparse document-by-term matrix of precomputed weights.
+    rank-bm25's BM25Okapi) over a sparse document-by-term matrix of term counts.
 
-    A query sums a few columns instead of looping over every document in Python, so it
-    stays fast at 100k chunks. Built once per index generation from the persisted terms.
+    A query reads a few columns instead of looping over every document in Python, so it
+    stays fast at 100k chunks. It is incremental: an ingest or an upload adds and removes
+    rows, and document frequencies, lengths and idf follow, without rebuilding the rest.
+    Removed rows stay in the matrix, masked, until they are a fifth of it.
     """
 
     k1, b, epsilon = 1.5, 0.75, 0.25
 
-    def __init__(self, ids: list[str], terms: list[list[str]]) -> None:
-        from collections import Counter
-
+    def __init__(self, ids: Sequence[str] = (), terms: Sequence[Sequence[str]] = ()) -> None:
         from scipy.sparse import csc_matrix
 
-        self.ids = ids
+        self.ids: list[str] = []
         self.vocab: dict[str, int] = {}
-        n = len(ids)
-        lengths = np.array([len(t) for t in terms], dtype=np.float64)
-        avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
-        rows, cols, tfs = [], [], []
-        df: Counter[int] = Counter()
-        for row, doc in enumerate(terms):
-            for term, tf in Counter(doc).items():
-                col = self.vocab.setdefault(term, len(self.vocab))
-                rows.append(row)
-                cols.append(col)
-                tfs.append(tf)
-                df[col] += 1
-        freq = np.array([df[c] for c in range(len(self.vocab))], dtype=np.float64)
-        idf = np.log(n - freq + 0.5) - np.log(freq + 0.5)
-        if len(idf):
-            idf[idf < 0] = self.epsilon * idf.mean()
-        tf = np.array(tfs, dtype=np.float64)
-        row_idx = np.array(rows, dtype=np.int64)
-        col_idx = np.array(cols, dtype=np.int64)
-        norm = self.k1 * (1 - self.b + self.b * lengths[row_idx] / avgdl) if len(tf) else tf
-        weights = idf[col_idx] * tf * (self.k1 + 1) / (tf + norm) if len(tf) else tf
-        self._matrix = csc_matrix((weights, (row_idx, col_idx)), shape=(n, len(self.vocab)))
+        self._row: dict[str, int] = {}
+        self._tf = csc_matrix((0, 0), dtype=np.float64)
+        self._lengths = np.zeros(0, dtype=np.float64)
+        self._alive = np.zeros(0, dtype=bool)
+        self._idf = np.zeros(0, dtype=np.float64)
+        self._avgdl = 1.0
+        self.add(ids, terms)
 
-    def scores(self, query_terms: list[str]) -> np.ndarray:
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def copy(self) -> Bm25Index:
+        """A copy to update while readers go on using this one (arrays are replaced,
+        never changed in place, except the containers copied here)."""
+        clone = Bm25Index.__new__(Bm25Index)
+        clone.__dict__.update(self.__dict__)
+        clone.ids, clone.vocab, clone._row = list(self.ids), dict(self.vocab), dict(self._row)
+        clone._alive = self._alive.copy()
+        return clone
+
+    def add(self, ids: Sequence[str], terms: Sequence[Sequence[str]]) -> None:
         from collections import Counter
 
-        counts = Counter(t for t in query_terms if t in self.vocab)
-        if not counts:
-            return np.zeros(len(self.ids))
-        cols = [self.vocab[t] for t in counts]
-        weights = np.array(list(counts.values()), dtype=np.float64)
-        return np.asarray(self._matrix[:, cols] @ weights).ravel()
+        from scipy.sparse import coo_matrix, csc_matrix, vstack
 
-    def search(self, query_terms: list[str], n: int, allowed: set[str] | None = None):
-        if not self.ids or not query_terms:
+        self.remove([i for i in ids if i in self._row])
+        if not ids:
+            self._update_stats()
+            return
+        first = len(self.ids)
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        lengths = []
+        for offset, (cid, doc) in enumerate(zip(ids, terms, strict=True)):
+            self._row[cid] = first + offset
+            self.ids.append(cid)
+            lengths.append(len(doc))
+            for term, tf in Counter(doc).items():
+                rows.append(offset)
+                cols.append(self.vocab.setdefault(term, len(self.vocab)))
+                tfs.append(tf)
+        width = len(self.vocab)
+        new = coo_matrix(
+            (np.array(tfs, dtype=np.float64), (np.array(rows, dtype=np.int64), cols)),
+            shape=(len(ids), width),
+        )
+        old = self._tf  # widened to the new vocabulary without touching its arrays
+        indptr = np.concatenate(
+            [old.indptr, np.full(width - old.shape[1], old.indptr[-1], dtype=old.indptr.dtype)]
+        )
+        old = csc_matrix((old.data, old.indices, indptr), shape=(first, width))
+        self._tf = vstack([old, new], format="csc")
+        self._lengths = np.concatenate([self._lengths, np.array(lengths, dtype=np.float64)])
+        self._alive = np.concatenate([self._alive, np.ones(len(ids), dtype=bool)])
+        self._update_stats()
+
+    def remove(self, ids: Sequence[str]) -> None:
+        rows = [self._row.pop(i) for i in ids if i in self._row]
+        if not rows:
+            return
+        self._alive[rows] = False
+        if (~self._alive).sum() > len(self._alive) / 5:
+            self._compact()
+        self._update_stats()
+
+    def _compact(self) -> None:
+        keep = np.flatnonzero(self._alive)
+        self._tf = self._tf.tocsr()[keep].tocsc()
+        self.ids = [self.ids[i] for i in keep]
+        self._row = {cid: n for n, cid in enumerate(self.ids)}
+        self._lengths = self._lengths[keep]
+        self._alive = np.ones(len(keep), dtype=bool)
+
+    def _update_stats(self) -> None:
+        """Document frequencies, idf and mean length over the live rows only."""
+        tf = self._tf
+        live_nonzero = self._alive[tf.indices] if tf.nnz else np.zeros(0, dtype=bool)
+        columns = np.repeat(np.arange(tf.shape[1]), np.diff(tf.indptr))
+        df = np.bincount(columns[live_nonzero], minlength=tf.shape[1]).astype(np.float64)
+        n = float(self._alive.sum())
+        lengths = self._lengths[self._alive]
+        self._avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
+        idf = np.zeros(tf.shape[1], dtype=np.float64)
+        seen = df > 0  # a term only dead rows had is not in the corpus any more
+        if seen.any():
+            idf[seen] = np.log(n - df[seen] + 0.5) - np.log(df[seen] + 0.5)
+            mean = idf[seen].mean()
+            idf[seen & (idf < 0)] = self.epsilon * mean
+        self._idf = idf
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """One score per row of `ids` (removed rows score 0)."""
+        from collections import Counter
+
+        out = np.zeros(len(self.ids))
+        tf = self._tf
+        for term, count in Counter(t for t in query_terms if t in self.vocab).items():
+            col = self.vocab[term]
+            start, end = tf.indptr[col], tf.indptr[col + 1]
+            rows, freq = tf.indices[start:end], tf.data[start:end]
+            norm = self.k1 * (1 - self.b + self.b * self._lengths[rows] / self._avgdl)
+            weight = self._idf[col] * freq * (self.k1 + 1) / (freq + norm)
+            out[rows] += count * np.where(self._alive[rows], weight, 0.0)
+        return out
+
+    def search(
+        self, query_terms: list[str], n: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
+        if not self._row or not query_terms:
             return []
         scores = self.scores(query_terms)
         hits = np.flatnonzero(scores > 0)
@@ -240,7 +353,7 @@ class Store:
         self._collection: Any = None
         self._open_index()
         self._cache_lock = threading.Lock()
-        self._generation: str | None = None
+        self._generation: tuple[str, int] | None = None  # (epoch, generation) loaded
         self._chunks: dict[str, Chunk] = {}
         self._bm25: Bm25Index | None = None
         self._has_private = False
@@ -254,16 +367,23 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if row and row[0] == INDEX_VERSION:
                 return
-            # An index from an older layout: start again; the files themselves are intact.
-            stale = "chunks" in self._sql.tables()
-            db.execute("DROP TABLE IF EXISTS chunks")
-            db.execute("DROP TABLE IF EXISTS files")
-            db.script(SCHEMA)
-            db.execute(
-                "INSERT INTO meta(key, value) VALUES('version', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (INDEX_VERSION,),
-            )
+            stale = False
+            if row and row[0] in UPGRADES:
+                db.script(UPGRADES[row[0]])
+            else:
+                # An index from an older layout: start again; the files themselves are intact.
+                stale = "chunks" in self._sql.tables()
+                db.execute("DROP TABLE IF EXISTS chunks")
+                db.execute("DROP TABLE IF EXISTS files")
+                db.execute("DROP TABLE IF EXISTS tombstones")
+                db.script(SCHEMA)
+            # A new epoch tells every reader to reload in full rather than catch up.
+            for key, value in (("version", INDEX_VERSION), ("epoch", uuid.uuid4().hex)):
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES(?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
             self._bump(db)
         if stale:
             self._drop_collection()
@@ -276,6 +396,12 @@ class Store:
     # --- SQL index ----------------------------------------------------------------------
     def _db(self) -> contextlib.AbstractContextManager[Tx]:
         return self._sql.transaction()
+
+    @staticmethod
+    def _next_generation(db: Tx) -> int:
+        """Rows written now belong to the generation the next bump will announce."""
+        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) + 1 if row else 1
 
     @staticmethod
     def _bump(db: Tx) -> None:
@@ -362,9 +488,10 @@ class Store:
                 metadatas=metadatas[i : i + batch],
             )
         with self._db() as db:
+            gen = self._next_generation(db)
             db.executemany("DELETE FROM chunks WHERE id = ?", [(c.id,) for c in chunks])
             db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO chunks ({CHUNK_COLUMNS}, gen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id,
@@ -380,6 +507,7 @@ class Store:
                         c.summary,
                         c.owner,
                         json.dumps(tokens(f"{c.title} {c.section} {c.text}")),
+                        gen,
                     )
                     for c in chunks
                 ],
@@ -391,7 +519,9 @@ class Store:
         if not ids:
             return
         with self._db() as db:
+            gen = self._next_generation(db)
             db.executemany("DELETE FROM chunks WHERE id = ?", [(i,) for i in ids])
+            db.executemany("INSERT INTO tombstones VALUES (?, ?)", [(i, gen) for i in ids])
         for i in range(0, len(ids), 1000):
             self.collection.delete(ids=ids[i : i + 1000])
 
@@ -419,46 +549,50 @@ class Store:
             self._bump(db)
 
     # --- reading ------------------------------------------------------------------------
-    def _current_generation(self) -> str:
+    def _current_generation(self) -> tuple[str, int]:
         with self._db() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return row[0] if row else "0"
+            meta = dict(
+                db.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('epoch', 'generation')"
+                ).fetchall()
+            )
+        return meta.get("epoch", ""), int(meta.get("generation", 0))
 
     def _refresh(self) -> None:
-        """Reload chunks and BM25 only when an ingest has changed the index."""
-        generation = self._current_generation()
-        if generation == self._generation and self._bm25 is not None:
+        """Catch up with ingests made here or by any other replica: load everything the
+        first time (or after a rebuild), then only the rows written and removed since."""
+        current = self._current_generation()
+        if current == self._generation and self._bm25 is not None:
             return
         with self._cache_lock:
-            if generation == self._generation and self._bm25 is not None:
+            if current == self._generation and self._bm25 is not None:
                 return
+            epoch, generation = current
+            full = self._bm25 is None or self._generation is None or self._generation[0] != epoch
+            since = -1 if full else self._generation[1]  # type: ignore[index]
             with self._db() as db:
+                dead = [
+                    r[0] for r in db.execute("SELECT id FROM tombstones WHERE gen > ?", (since,))
+                ]
                 rows = db.execute(
-                    "SELECT id, path, source, title, section, text, ord, kind, topics, stages, "
-                    "summary, owner, terms FROM chunks ORDER BY path, ord"
+                    f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE gen > ? ORDER BY path, ord",
+                    (since,),
                 ).fetchall()
-            chunks: dict[str, Chunk] = {}
-            terms: list[list[str]] = []
-            for r in rows:
-                chunks[r[0]] = Chunk(
-                    id=r[0],
-                    path=r[1],
-                    source=r[2],
-                    title=r[3],
-                    section=r[4],
-                    text=r[5],
-                    ord=r[6],
-                    kind=r[7],
-                    topics=tuple(json.loads(r[8])),
-                    stages=tuple(json.loads(r[9])),
-                    summary=r[10],
-                    owner=r[11],
-                )
-                terms.append(json.loads(r[12]))
+            fresh = [_chunk(r) for r in rows]
+            terms = [json.loads(r[12]) for r in rows]
+            # New objects, swapped in at the end: a question already running keeps a
+            # consistent view of the old ones.
+            chunks = {} if full else dict(self._chunks)
+            index = Bm25Index() if full else self._bm25.copy()  # type: ignore[union-attr]
+            for cid in dead:
+                chunks.pop(cid, None)
+            index.remove(dead)
+            chunks.update((c.id, c) for c in fresh)
+            index.add([c.id for c in fresh], terms)
             self._chunks = chunks
             self._has_private = any(c.owner for c in chunks.values())
-            self._bm25 = Bm25Index(list(chunks), terms)
-            self._generation = generation
+            self._bm25 = index
+            self._generation = current
 
     def count(self) -> int:
         self._refresh()
