@@ -170,6 +170,13 @@ class Coach:
         # A third of the answer's budget: a slow rewrite is not worth waiting for.
         return LLMCondenser(self.llm, prompt, self.settings.llm_timeout / 3)
 
+    def describe_storage(self) -> str:
+        """Where this process keeps its data, for the start-up log (never a password)."""
+        s = self.settings
+        vectors = f"Chroma server {s.chroma_url}" if s.chroma_url else f"Chroma in {s.chroma_path}"
+        database = f"PostgreSQL {self.db.where}" if s.database_url else f"SQLite in {s.home}"
+        return f"{vectors}; {database}; uploads in {s.home / 'uploads'}"
+
     def mentee(self, user: str = LOCAL_USER) -> MenteeData:
         """One user's conversations, profile, action items, feedback and library."""
         return MenteeData(self.db, user)

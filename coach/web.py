@@ -826,6 +826,7 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         max_size=coach_.settings.queue_max_size,
     )
     print(f"Mentor Coach is running at http://{host}:{port}", flush=True)
+    print(f"Data: {coach_.describe_storage()}", flush=True)
     app.launch(
         server_name=host,
         server_port=port,

@@ -183,6 +183,8 @@ def test_two_replicas_share_one_chroma_server_and_one_postgres(postgres, tmp_pat
                 urls.append((f"http://127.0.0.1:{port}/", procs[-1], log))
             for url, proc, log in urls:
                 _wait_http(url, proc, log)
+                started = log.read_text()
+                assert "Chroma server http://127.0.0.1" in started and "PostgreSQL" in started
             one, two = (Client(u, verbose=False) for u, _, _ in urls)
 
             chat, *_ = one.predict("How often should I meet my mentor?", api_name="/chat")
