@@ -104,7 +104,9 @@ class Coach:
         if self._embedder is None:
             from coach.embed import Embedder
 
-            self._embedder = Embedder()
+            self._embedder = Embedder(
+                backend=self.settings.embed_backend, cache_dir=self.settings.model_cache
+            )
         return self._embedder
 
     @cached_property

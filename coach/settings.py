@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from platformdirs import user_data_dir
+from platformdirs import user_cache_dir, user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     )
     collection: str = Field(
         default="coach", description="Name of the Chroma collection that holds the chunks."
+    )
+    embed_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="How the embedder runs: onnx (ONNX Runtime on a graph exported once, "
+        "offline, from the shipped weights; a cold `coach ask` starts about 4x sooner) or "
+        "torch (sentence-transformers). Both give the same vectors (docs/performance.md).",
+    )
+    model_cache: Path = Field(
+        default_factory=lambda: Path(user_cache_dir("mentor-coach")) / "models",
+        description="Where the ONNX export of the embedder is kept; rebuilt if deleted.",
     )
     chunk_tokens: int = Field(
         default=200,
@@ -221,6 +231,7 @@ def _default_text(name: str, field: object) -> str:
         "home": "per-user data folder (`~/.local/share/mentor-coach` on Linux)",
         "corpus_dir": "`corpus/` in this repository",
         "prompts_dir": "`prompts/` in this repository",
+        "model_cache": "per-user cache folder (`~/.cache/mentor-coach/models` on Linux)",
         "chroma_url": "unset (embedded store)",
         "database_url": "unset (SQLite in `COACH_HOME`)",
         "openai_url": "unset (OpenAI)",

@@ -35,7 +35,7 @@ class FakeEmbedder:
     dim = 384
     name = "fake-hash"
 
-    def __init__(self) -> None:
+    def __init__(self, **_options: object) -> None:  # takes (and ignores) Embedder's options
         self.encoded: list[str] = []
 
     def count_tokens(self, text: str) -> int:

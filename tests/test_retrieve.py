@@ -164,3 +164,57 @@ def test_a_version_3_index_is_upgraded_in_place(fake_coach, fake_embedder, setti
     upgraded = Coach(settings, embedder=fake_embedder)
     assert upgraded.store.chunk_ids() == before and upgraded.count() == len(before)
     assert upgraded.ingest([docs]).chunks_added == 0 and fake_embedder.encoded == []
+
+
+def test_filtered_searches_match_an_exhaustive_search(fake_coach, fake_embedder, docs):
+    """Dense and BM25 filter unfiltered candidates in Python, falling back to a filtered
+    search when too few pass: the result is the exact filtered top n either way, and
+    never holds another user's upload."""
+    from coach.store import matches
+    from coach.text import tokens
+    from coach.types import Filters
+
+    secret = docs / "private.md"
+    secret.write_text("## Mine\n\nMentor meetings: my own notes on how often we meet.\n")
+    from coach.ingest import ingest
+
+    ingest(fake_coach.store, fake_coach.settings, [secret], owner="ana")
+    extra = docs.parent / "extra"
+    extra.mkdir()
+    for i in range(12):  # enough other chunks that a narrow filter needs Chroma's help
+        (extra / f"note-{i}.md").write_text(
+            f"---\ntitle: Note {i}\ntopics: [networking]\n---\n\n## Meeting people {i}\n\n"
+            f"Meet a new contact every week {i} and follow up on how often you meet.\n"
+        )
+    fake_coach.ingest([extra])
+    store = fake_coach.store
+    chunks = store.chunks()
+    encoded = fake_embedder.encode([c.embed_text() for c in chunks.values()])
+    vectors = dict(zip(chunks, encoded, strict=True))
+    query = "how often should we meet our mentor"
+    qv = fake_embedder.encode([query])[0]
+    wheres: list[object] = []
+    vector_query = store._vector_query
+    store._vector_query = lambda v, n, where=None: (
+        wheres.append(where),
+        vector_query(v, n, where),
+    )[1]
+    for filters in (
+        Filters(),
+        Filters(user="ana"),
+        Filters(user="bo"),
+        Filters(topics=("feedback",)),  # one guide of four: narrow, so Chroma filters
+        Filters(topics=("meetings",), user="ana"),
+    ):
+        allowed = [cid for cid, c in chunks.items() if matches(c, filters)]
+        exact = sorted(allowed, key=lambda cid: -float(vectors[cid] @ qv))
+        for n in (1, 2, 3):
+            got = [cid for cid, _ in store.dense_search(qv, n, filters)]
+            assert got == exact[:n], (filters, n)
+            bm25 = store.bm25_search(query, n, filters)
+            assert all(cid in allowed for cid, _ in bm25)
+            everything = store._bm25.search(tokens(query), len(chunks))
+            assert [cid for cid, _ in bm25] == [c for c, _ in everything if c in allowed][:n]
+        if filters.user != "ana":
+            assert not any(chunks[cid].owner for cid, _ in store.dense_search(qv, 50, filters))
+    assert len(chunks) > 4 * 3 and any(wheres) and None in wheres  # both paths were taken
