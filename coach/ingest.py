@@ -155,14 +155,18 @@ def ingest(
             if progress:
                 progress("embedding", min(start + embed_batch, len(order)), len(order))
 
+        # One write for every file's new chunks: each Chroma upsert has a fixed cost that,
+        # paid per file, was most of ingest's time outside embedding. Chunks still land
+        # before their file's record, so a crash in between re-reads the file and finds
+        # its chunks stored.
+        if new_chunks:
+            import numpy as np
+
+            store.add_chunks(new_chunks, np.stack([vectors[c.id] for c in new_chunks]))
         changed = False
         for p in pending:
             fresh = [c for c in p.chunks if c.id not in known_ids]
-            if fresh:
-                import numpy as np
-
-                store.add_chunks(fresh, np.stack([vectors[c.id] for c in fresh]))
-                known_ids.update(c.id for c in fresh)
+            known_ids.update(c.id for c in fresh)
             stale = [i for i in p.old_ids if i not in set(p.record.chunk_ids)]
             store.delete_chunks(stale)
             known_ids.difference_update(stale)

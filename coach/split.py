@@ -107,26 +107,34 @@ def _paragraphs(body: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
 
 
+# Every count includes [CLS] and [SEP]. The tokenizer splits on whitespace before it
+# splits words, so the tokens of "A\n\nB" are those of A and of B: packing sums the
+# counts it already has instead of recounting a growing chunk for every unit it adds.
+SPECIAL_TOKENS = 2
+
+
 def _pack(paragraphs: list[str], count: TokenCounter, budget: int) -> list[str]:
-    units: list[str] = []
+    units: list[tuple[str, int]] = []
     for para in paragraphs:
-        if count(para) <= budget:
-            units.append(para)
+        tokens = count(para)
+        if tokens <= budget:
+            units.append((para, tokens))
             continue
         for sentence in split_sentences(para):
-            if count(sentence) <= budget:
-                units.append(sentence)
+            tokens = count(sentence)
+            if tokens <= budget:
+                units.append((sentence, tokens))
             else:
-                units.extend(_split_words(sentence, count, budget))
+                units.extend((w, count(w)) for w in _split_words(sentence, count, budget))
     out: list[str] = []
     current: list[str] = []
-    for unit in units:
-        candidate = "\n\n".join([*current, unit])
-        if current and count(candidate) > budget:
+    used = 0
+    for unit, tokens in units:
+        if current and used + tokens - SPECIAL_TOKENS > budget:
             out.append("\n\n".join(current))
-            current = [unit]
-        else:
-            current.append(unit)
+            current, used = [], 0
+        used = used + tokens - SPECIAL_TOKENS if current else tokens
+        current.append(unit)
     if current:
         out.append("\n\n".join(current))
     return out

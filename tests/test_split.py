@@ -76,3 +76,21 @@ def test_metadata_travels_with_chunks():
         ("feedback",),
         ("mentor",),
     )
+
+
+def test_token_counts_add_up_across_paragraphs_as_packing_assumes():
+    """Packing sums unit counts instead of recounting: check that holds for the tokenizer,
+    on every pair of neighbouring paragraphs and sentences of the built-in corpus."""
+    import re
+
+    from coach.settings import PROJECT_ROOT
+    from coach.split import SPECIAL_TOKENS
+
+    pairs = 0
+    for path in sorted((PROJECT_ROOT / "corpus" / "guides").glob("*.md"))[:12]:
+        paras = [p.strip() for p in re.split(r"\n\s*\n", path.read_text()) if p.strip()]
+        units = paras + [s for p in paras for s in split_sentences(p)]
+        for a, b in zip(units, units[1:], strict=False):
+            assert count(f"{a}\n\n{b}") == count(a) + count(b) - SPECIAL_TOKENS, (a, b)
+            pairs += 1
+    assert pairs > 500
