@@ -579,9 +579,15 @@ class Store:
             full = self._bm25 is None or self._generation is None or self._generation[0] != epoch
             since = -1 if full else self._generation[1]  # type: ignore[index]
             with self._db() as db:
-                dead = [
-                    r[0] for r in db.execute("SELECT id FROM tombstones WHERE gen > ?", (since,))
-                ]
+                # Deletions matter only to a catch-up; a full load reads the rows there are.
+                dead = (
+                    []
+                    if full
+                    else [
+                        r[0]
+                        for r in db.execute("SELECT id FROM tombstones WHERE gen > ?", (since,))
+                    ]
+                )
                 rows = db.execute(
                     f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE gen > ? ORDER BY path, ord",
                     (since,),
