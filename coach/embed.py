@@ -3,11 +3,12 @@
 It is a LangChain `Embeddings`, so chains and vector stores can use it, and it also
 exposes the model's own tokenizer so the splitter can count tokens exactly.
 
-Two backends run the same weights:
-- `torch` (the default): sentence-transformers.
-- `onnx`: ONNX Runtime on a graph exported once, offline, from the shipped weights into a
-  cache folder. It needs neither torch nor transformers at run time, so a cold `coach ask`
-  starts seconds sooner. The export is checked against the torch vectors before it is kept.
+Two backends run the same weights (COACH_EMBED_BACKEND):
+- `onnx` (the default): ONNX Runtime on a graph exported once, offline, from the shipped
+  weights into COACH_MODEL_CACHE. It needs neither torch nor transformers at run time, so
+  a cold `coach ask` starts seconds sooner. The export is checked against the torch
+  vectors before it is kept, and torch takes over if it cannot be made.
+- `torch`: sentence-transformers.
 """
 
 from __future__ import annotations
@@ -180,13 +181,16 @@ class Embedder(Embeddings):
         cache_dir: Path | None = None,
         threads: int = 0,
     ) -> None:
-        from coach.settings import get_settings
+        if backend is None or cache_dir is None:
+            from coach.settings import get_settings
 
-        settings = get_settings() if backend is None or cache_dir is None else None
-        self.backend = backend or settings.embed_backend  # type: ignore[union-attr]
-        if self.backend not in BACKENDS:
-            raise ValueError(f"unknown embedding backend {self.backend!r}")
-        self.cache_dir = cache_dir or settings.model_cache  # type: ignore[union-attr]
+            settings = get_settings()
+            backend = backend or settings.embed_backend
+            cache_dir = cache_dir or settings.model_cache
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {backend!r}")
+        self.backend = backend
+        self.cache_dir = cache_dir
         # ONNX Runtime gains nothing from big batches here, and small ones pad less.
         self._batch = {"torch": batch_size or 32, "onnx": batch_size or 8}
         self.threads = threads
