@@ -75,6 +75,9 @@ UPGRADES = {
     """,
 }
 
+# How many generations of deletions are kept for readers to catch up with.
+TOMBSTONE_GENERATIONS = 1000
+
 # Filtered searches fetch this many unfiltered candidates per wanted one and filter them
 # in Python, before falling back to a filtered search (see Store.dense_search).
 OVERFETCH = 4
@@ -419,6 +422,17 @@ class Store:
             "INSERT INTO meta(key, value) VALUES('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
         )
+        # Tombstones are kept for TOMBSTONE_GENERATIONS; a reader further behind than the
+        # horizon reloads in full instead of catching up.
+        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        horizon = int(row[0]) - TOMBSTONE_GENERATIONS
+        if horizon > 0:
+            db.execute("DELETE FROM tombstones WHERE gen <= ?", (horizon,))
+            db.execute(
+                "INSERT INTO meta(key, value) VALUES('horizon', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(horizon),),
+            )
 
     @property
     def collection(self) -> Any:
@@ -557,27 +571,29 @@ class Store:
             self._bump(db)
 
     # --- reading ------------------------------------------------------------------------
-    def _current_generation(self) -> tuple[str, int]:
+    def _current_generation(self) -> tuple[str, int, int]:
+        """(epoch, generation, horizon): the horizon is the newest pruned generation."""
         with self._db() as db:
             meta = dict(
                 db.execute(
-                    "SELECT key, value FROM meta WHERE key IN ('epoch', 'generation')"
+                    "SELECT key, value FROM meta WHERE key IN ('epoch', 'generation', 'horizon')"
                 ).fetchall()
             )
-        return meta.get("epoch", ""), int(meta.get("generation", 0))
+        return meta.get("epoch", ""), int(meta.get("generation", 0)), int(meta.get("horizon", 0))
 
     def _refresh(self) -> None:
         """Catch up with ingests made here or by any other replica: load everything the
         first time (or after a rebuild), then only the rows written and removed since."""
-        current = self._current_generation()
+        epoch, generation, horizon = self._current_generation()
+        current = (epoch, generation)
         if current == self._generation and self._bm25 is not None:
             return
         with self._cache_lock:
             if current == self._generation and self._bm25 is not None:
                 return
-            epoch, generation = current
-            full = self._bm25 is None or self._generation is None or self._generation[0] != epoch
-            since = -1 if full else self._generation[1]  # type: ignore[index]
+            loaded = self._generation
+            full = self._bm25 is None or loaded is None or loaded[0] != epoch or loaded[1] < horizon
+            since = -1 if full or loaded is None else loaded[1]
             with self._db() as db:
                 # Deletions matter only to a catch-up; a full load reads the rows there are.
                 dead = (

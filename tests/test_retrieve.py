@@ -218,3 +218,28 @@ def test_filtered_searches_match_an_exhaustive_search(fake_coach, fake_embedder,
         if filters.user != "ana":
             assert not any(chunks[cid].owner for cid, _ in store.dense_search(qv, 50, filters))
     assert len(chunks) > 4 * 3 and any(wheres) and None in wheres  # both paths were taken
+
+
+def test_tombstones_are_pruned_and_a_reader_behind_them_reloads(
+    settings, fake_embedder, docs, monkeypatch
+):
+    import coach.store as store_module
+    from coach.facade import Coach
+
+    monkeypatch.setattr(store_module, "TOMBSTONE_GENERATIONS", 2)
+    writer = Coach(settings, embedder=fake_embedder)
+    writer.ingest([docs])
+    reader = Coach(settings, embedder=fake_embedder)
+    reader.count()
+    path = docs / "meeting-rhythm.md"
+    for n in range(4):  # four generations, each replacing the file's chunks
+        path.write_text(f"## Rhythm\n\nMeet every {n + 2} weeks, and keep it short.\n")
+        writer.ingest([docs])
+    with writer.store._db() as db:
+        kept = {r[0] for r in db.execute("SELECT gen FROM tombstones")}
+    assert kept and max(kept) - min(kept) < 2  # only the last two generations are kept
+    old_index = reader.store._bm25
+    assert set(reader.store.chunks()) == writer.store.chunk_ids()  # reloaded in full
+    assert reader.store._bm25 is not old_index
+    texts = " ".join(c.text for c in reader.store.chunks().values())
+    assert "every 5 weeks" in texts and "every 2 weeks" not in texts
