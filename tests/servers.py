@@ -19,7 +19,17 @@ import pytest
 from tests.conftest import free_port
 
 
-def _wait(ready, proc: subprocess.Popen, log: Path, what: str, timeout: float = 60) -> None:
+def answers(url: str) -> bool:
+    """True once `url` serves a successful response."""
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(ready, proc: subprocess.Popen, log: Path, what: str, timeout: float = 60) -> None:
+    """Poll `ready()` until it holds; fail with the log's tail if `proc` exits or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready():
@@ -31,7 +41,7 @@ def _wait(ready, proc: subprocess.Popen, log: Path, what: str, timeout: float = 
     pytest.fail(f"{what} did not start within {timeout:.0f} s")
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=15)
@@ -63,18 +73,11 @@ def chroma_server(data: Path) -> Iterator[str]:
         )
         url = f"http://127.0.0.1:{port}"
 
-        def ready() -> bool:
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
-                return True
-            except OSError:
-                return False
-
-        _wait(ready, proc, log_path, "chroma run")
+        wait_until(lambda: answers(f"{url}/api/v2/heartbeat"), proc, log_path, "chroma run")
         try:
             yield url
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 def postgres_bin() -> Path:
@@ -145,11 +148,11 @@ def postgres_server(data: Path) -> Iterator[str]:
                 == 0
             )
 
-        _wait(ready, proc, log_path, "postgres")
+        wait_until(ready, proc, log_path, "postgres")
         try:
             yield url
         finally:
-            _stop(proc)
+            stop(proc)
 
 
 def create_database(server_url: str, name: str) -> str:

@@ -7,11 +7,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ import pytest
 from coach.facade import Coach
 from coach.settings import Settings
 from coach.types import Answer
+from tests import servers
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 QUESTION = "How often should I meet my mentor?"
@@ -34,9 +33,7 @@ def smollm2() -> Path:
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -47,23 +44,10 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory):
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as r:
-                    assert r.status == 200
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama server did not start:\n{log.read_text()[-2000:]}")
-                time.sleep(0.5)
+        servers.wait_until(lambda: servers.answers(f"{url}/models"), proc, log, "llama server", 90)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        servers.stop(proc)
 
 
 def settings_for(home: Path, **llm) -> Settings:

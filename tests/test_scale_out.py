@@ -9,8 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from coach.db import open_database
 from coach.errors import StoreError, StoreLockedError
 from coach.facade import Coach
 from coach.settings import PROJECT_ROOT, Settings
+from tests import servers
 from tests.conftest import free_port
 
 
@@ -129,19 +128,6 @@ def _env(home: Path, chroma_url: str, db_url: str) -> dict[str, str]:
     }
 
 
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(log.read_text(errors="replace")[-3000:])
-            time.sleep(0.5)
-    pytest.fail(f"{url} not up within {timeout:.0f} s: {log.read_text(errors='replace')[-2000:]}")
-
-
 @pytest.mark.slow
 def test_two_replicas_share_one_chroma_server_and_one_postgres(postgres, tmp_path):
     from gradio_client import Client, handle_file
@@ -182,7 +168,7 @@ def test_two_replicas_share_one_chroma_server_and_one_postgres(postgres, tmp_pat
                 )
                 urls.append((f"http://127.0.0.1:{port}/", procs[-1], log))
             for url, proc, log in urls:
-                _wait_http(url, proc, log)
+                servers.wait_until(lambda u=url: servers.answers(u), proc, log, url, timeout=120)
                 started = log.read_text()
                 assert "Chroma server http://127.0.0.1" in started and "PostgreSQL" in started
             one, two = (Client(u, verbose=False) for u, _, _ in urls)
@@ -222,10 +208,5 @@ def test_two_replicas_share_one_chroma_server_and_one_postgres(postgres, tmp_pat
             assert len(turns) == 3
     finally:
         for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            servers.stop(proc)
         shutil.rmtree(data, ignore_errors=True)
