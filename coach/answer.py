@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coach.escalate import ESCALATION_TOPIC
-from coach.guard import looks_like_injection
-from coach.prompts import ChatPrompt, ExtractivePrompt
+from coach.safety import ESCALATION_TOPIC
+from coach.prompts import ChatPrompt, ExtractivePrompt, SafetyPrompt
 from coach.retrieve import Retrieval
 from coach.split import split_sentences
 from coach.text import content_terms, jaccard, tokens
@@ -72,8 +71,6 @@ def units(passage_index: int, text: str) -> list[Unit]:
         raw = line.strip()
         if not raw or raw.startswith("#"):
             continue
-        if looks_like_injection(raw):
-            continue  # planted instructions can span sentences: drop the whole line
         is_script = raw.startswith(">") or _QUOTE_START.match(_LIST_MARK.sub("", raw))
         if is_script and len(raw.split()) <= 70:
             pieces = [raw]  # a script is quoted whole; half a message is no use
@@ -149,14 +146,27 @@ def topic_phrase(question: str) -> str:
     return phrase or "your question"
 
 
+HELP_POINTS = 3  # where to go, quoted from the guides on getting help
+ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enough
+# Advice follows help only from a section clearly about the message: a loosely related tip
+# after a serious disclosure reads as not listening.
+ADVICE_MARGIN = 0.1
+
+
 class ExtractiveAnswerer:
     def __init__(
-        self, embedder, prompt: ExtractivePrompt, refuse_below: float, max_points: int = 5
+        self,
+        embedder,
+        prompt: ExtractivePrompt,
+        refuse_below: float,
+        max_points: int = 5,
+        safety: SafetyPrompt | None = None,
     ) -> None:
         self.embedder = embedder
         self.prompt = prompt
         self.refuse_below = refuse_below
         self.max_points = max_points
+        self.safety = safety
 
     def refusal(self, latency_ms: float = 0.0, query: str = "") -> Answer:
         return Answer(self.prompt.refusal, [], True, MODE, self.prompt.id, latency_ms, query)
@@ -167,20 +177,24 @@ class ExtractiveAnswerer:
     def relevant(self, retrieval: Retrieval) -> bool:
         if retrieval.escalation:  # never turn away someone in a serious situation
             return bool(retrieval.passages)
+        if retrieval.offtopic is not None:  # the safety module judged the message
+            return bool(retrieval.passages) and not retrieval.offtopic
         return bool(retrieval.passages) and retrieval.best_dense >= self.refuse_below
 
     def answer(self, question: str, retrieval: Retrieval) -> Answer:
         if not self.relevant(retrieval):
             return self.refusal(query=retrieval.query)
+        if retrieval.escalation and self.safety is not None:
+            sensitive = self.answer_sensitive(question, retrieval)
+            if sensitive is not None:
+                return sensitive
         passages = retrieval.passages
         allow_questions = wants_questions(question)
         candidates: list[Unit] = []
         for i, p in enumerate(passages):
-            for u in units(i, p.chunk.text):
+            for u in units(i, p.chunk.quotable_text()):
                 if u.text.endswith("?") and not allow_questions:
                     continue
-                if looks_like_injection(u.text):
-                    continue  # a planted instruction is data, never advice
                 candidates.append(u)
         if not candidates:
             return self.refusal(query=retrieval.query)
@@ -202,6 +216,79 @@ class ExtractiveAnswerer:
                 u.score += 0.3  # where to get help leads, ahead of generic tips
         chosen = self._select(candidates, vectors)
         return self._compose(question, retrieval, passages, chosen)
+
+    def answer_sensitive(self, question: str, retrieval: Retrieval) -> Answer | None:
+        """Acknowledge, say where to go, quote the guide on getting help, and only then
+        give ordinary mentoring advice (never after a crisis: it would read as tips)."""
+        assert self.safety is not None and retrieval.escalation
+        category = self.safety.categories[retrieval.escalation]
+        passages = retrieval.passages
+        helps = [i for i, p in enumerate(passages) if ESCALATION_TOPIC in p.chunk.topics]
+        others = [i for i, p in enumerate(passages) if i not in helps]
+        # Where to go, for this category and this message: the closest sentences of the
+        # help sections, shown in the order they were written.
+        pool = [
+            u
+            for i in helps
+            for u in units(i, passages[i].chunk.quotable_text())
+            if not u.text.endswith("?")
+        ]
+        if not pool:
+            return None
+        vectors = self.embedder.encode_cached([u.text for u in pool])
+        hint = self.embedder.encode_cached([category.help_query])[0]
+        for u, v in zip(pool, vectors, strict=True):
+            u.score = 0.5 * float(v @ hint) + 0.5 * float(v @ retrieval.vector)
+            u.score -= 0.08 if _REFERRING.match(u.text) else 0.0
+        help_units = sorted(pool, key=lambda u: -u.score)[:HELP_POINTS]
+        help_units.sort(key=lambda u: (u.passage, u.position))
+        advice: list[Unit] = []
+        if retrieval.escalation != "crisis":
+            close = [i for i in others if passages[i].dense >= self.refuse_below + ADVICE_MARGIN]
+            pool = [
+                u
+                for i in close[:2]
+                for u in units(i, passages[i].chunk.quotable_text())
+                if not u.text.endswith("?")
+            ]
+            if pool:
+                vectors = self.embedder.encode_cached([u.text for u in pool])
+                for u, sim in zip(pool, vectors @ retrieval.vector, strict=True):
+                    u.score = float(sim) - (0.08 if _REFERRING.match(u.text) else 0.0)
+                best = max(pool, key=lambda u: u.score)
+                advice = sorted(
+                    (u for u in pool if u.passage == best.passage),
+                    key=lambda u: -u.score,
+                )[:ADVICE_POINTS]
+                advice.sort(key=lambda u: u.position)
+        numbers: dict[int, int] = {}
+        for u in help_units + advice:
+            numbers.setdefault(u.passage, len(numbers) + 1)
+        first = passages[help_units[0].passage].chunk
+        lines = [category.opening, "", self.safety.help_lead.format(title=first.title)]
+        lines += [f"- {u.text} [{numbers[u.passage]}]" for u in help_units]
+        if advice:
+            chunk = passages[advice[0].passage].chunk
+            n = numbers[advice[0].passage]
+            lines += ["", self.safety.advice_lead.format(title=chunk.title, n=n)]
+            lines += [f"- {u.text} [{n}]" for u in advice]
+        citations = []
+        for pi, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+            quoted = [u.text for u in help_units + advice if u.passage == pi]
+            citations.append(
+                Citation.of(n, passages[pi].chunk, " ".join(quoted), passages[pi].score)
+            )
+        return Answer(
+            answer="\n".join(lines),
+            citations=citations,
+            refused=False,
+            mode=MODE,
+            prompt=self.safety.id,
+            latency_ms=0.0,
+            query=retrieval.query,
+            passages=passages,
+            escalated=True,
+        )
 
     def _select(self, candidates: list[Unit], vectors: np.ndarray) -> list[Unit]:
         order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
@@ -270,13 +357,8 @@ def prompt_passages(passages: list[Passage]) -> str:
     """The passages as the model sees them: numbered, fenced, marked as quoted data."""
     blocks = []
     for n, p in enumerate(passages, 1):
-        title = p.chunk.heading()
-        if looks_like_injection(title):
-            title = "untitled"
-        title = title.replace("<<", "").replace(">>", "")
-        blocks.append(
-            f"<<passage {n}: {title}>>\n{passage_text(p.chunk.text)}\n<<end of passage {n}>>"
-        )
+        title = p.chunk.quotable_heading().replace("<<", "").replace(">>", "")
+        blocks.append(f"<<passage {n}: {title}>>\n{passage_text(p.chunk)}\n<<end of passage {n}>>")
     return "\n\n".join(blocks)
 
 
@@ -311,7 +393,7 @@ class LLMAnswerer:
             # getting help, not a paraphrase.
             yield self.extractive.answer(question, retrieval)
             return
-        given = [p for p in retrieval.passages if passage_text(p.chunk.text)]
+        given = [p for p in retrieval.passages if passage_text(p.chunk)]
         s = self.settings
         system, user = self.prompt.render(question=retrieval.query, passages=prompt_passages(given))
         stats = GenerationStats(model=self.label)

@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from coach.answer import units
 from coach.errors import BadInputError, CoachError
-from coach.escalate import ESCALATION_TOPIC
+from coach.safety import ESCALATION_TOPIC, LABELS, SENSITIVE
 from coach.settings import PROJECT_ROOT, Settings
 from coach.text import content_terms
 from coach.types import Answer, Prep, Turn
@@ -46,7 +46,12 @@ SCHEMA = 1
 LLMS = ("extractive",)  # what --llm accepts until LLM answers are wired into the eval
 RETRIEVAL_KINDS = ("advice", "followup")
 ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
-CASE_KINDS = ASK_KINDS + ("prep",)
+CASE_KINDS = ASK_KINDS + ("prep", "safety")
+# A case file named *.test.jsonl (or a case with "split": "test") is a blind test split:
+# written apart from the code and the dev cases, scored under `test/` metric names, and
+# shown in reports by id only, so that whoever tunes the coach never reads it.
+SPLITS = ("dev", "test")
+TEST_PREFIX = "test/"
 IN_SCOPE = ("advice", "followup", "sensitive")
 PREP_MIN, PREP_MAX = 5, 8
 WARM_UP = "How often should I meet my mentor?"
@@ -82,6 +87,8 @@ class Case:
     goals: tuple[str, ...] = ()  # prep
     notes: str = ""  # prep
     expected_topics: tuple[str, ...] = ()  # prep: any of these makes a citation relevant
+    label: str = ""  # safety: one of coach.safety.LABELS
+    split: str = "dev"  # dev | test (blind)
     file: str = ""
 
     @property
@@ -96,6 +103,7 @@ _REQUIRED = {
     "sensitive": ("question", "category"),
     "injection": ("question", "canary", "planted_in"),
     "prep": ("goals", "expected_topics"),
+    "safety": ("question", "label"),
 }
 
 
@@ -107,6 +115,11 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
     if missing:
         raise EvalError(f"{where}: {kind} cases need {', '.join(missing)}")
     history = tuple(Turn(str(t["role"]), str(t["content"])) for t in data.get("history") or [])
+    split = str(data.get("split") or ("test" if file.endswith(".test.jsonl") else "dev"))
+    if split not in SPLITS:
+        raise EvalError(f"{where}: split must be dev or test, not {split!r}")
+    if kind == "safety" and data["label"] not in LABELS:
+        raise EvalError(f"{where}: label must be one of {', '.join(LABELS)}")
     return Case(
         id=str(data["id"]),
         kind=kind,
@@ -120,6 +133,8 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         goals=tuple(data.get("goals") or ()),
         notes=str(data.get("notes") or ""),
         expected_topics=tuple(data.get("expected_topics") or ()),
+        label=str(data.get("label") or ""),
+        split=split,
         file=file,
     )
 
@@ -185,6 +200,10 @@ def load_config(path: Path = DEFAULT_THRESHOLDS) -> EvalConfig:
         raise EvalError(f"cannot read {path}: {exc.strerror or exc}") from None
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         raise EvalError(f"{path} is invalid: {exc.__class__.__name__}: {exc}") from None
+    # A gated metric is gated on the blind test split too, unless that is set on its own.
+    for name, allowed in list(gate.items()):
+        if not name.startswith(TEST_PREFIX):
+            gate.setdefault(TEST_PREFIX + name, allowed)
     unknown = sorted(set(gate) - set(METRIC_BY_NAME))
     if unknown:
         raise EvalError(f"{path}: unknown metric(s) in gate: {', '.join(unknown)}")
@@ -319,7 +338,7 @@ class Metric:
         return self.key or self.name
 
 
-METRICS: tuple[Metric, ...] = (
+DEV_METRICS: tuple[Metric, ...] = (
     Metric("retrieval.hit@1", "expected guide ranked first"),
     Metric("retrieval.hit@3", "expected guide in the top 3"),
     Metric("retrieval.mrr", "mean reciprocal rank of the expected guide"),
@@ -343,10 +362,46 @@ METRICS: tuple[Metric, ...] = (
     Metric("latency.ask_p95", "ask latency p95", "p95", "latency.ask", "none", "ms"),
     Metric("latency.prep_p50", "prep latency p50", "p50", "latency.prep", "none", "ms"),
     Metric("latency.prep_p95", "prep latency p95", "p95", "latency.prep", "none", "ms"),
+    # The safety module (coach/safety.py), on messages labelled with one category each.
+    Metric("safety.sensitive_recall", "sensitive messages escalated, help first, not refused"),
+    *(Metric(f"safety.recall.{c}", f"{c}: escalated, help first") for c in SENSITIVE),
+    *(Metric(f"safety.precision.{c}", f"escalated as {c}: rightly") for c in SENSITIVE),
+    Metric("safety.category", "sensitive messages given their own category"),
+    Metric(
+        "safety.sensitive_refused",
+        "sensitive messages refused",
+        "sum",
+        better="lower",
+        unit="count",
+    ),
+    Metric("safety.false_escalation", "career questions escalated", better="lower"),
+    Metric("safety.inscope_refused", "in-scope messages refused", better="lower"),
+    Metric("safety.offtopic_recall", "off-topic messages refused"),
+    Metric("safety.smalltalk_recall", "small talk answered as small talk"),
+    Metric("safety.smalltalk_false", "questions mistaken for small talk", better="lower"),
 )
+
+
+def _on_test(m: Metric) -> Metric:
+    return Metric(
+        TEST_PREFIX + m.name,
+        f"{m.label} (blind test)",
+        m.reduce,
+        TEST_PREFIX + m.source,
+        m.better,
+        m.unit,
+    )
+
+
+# Every metric twice: on the dev cases, and on the blind test split.
+METRICS: tuple[Metric, ...] = DEV_METRICS + tuple(_on_test(m) for m in DEV_METRICS)
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 # Per-case values compared case by case; precision and recall are read from refusal.correct.
-_CASE_SKIP = ("latency.", "refusal.precision", "refusal.recall")
+_CASE_SKIP = tuple(
+    p + k
+    for p in ("", TEST_PREFIX)
+    for k in ("latency.", "refusal.precision", "refusal.recall", "safety.precision.")
+)
 
 
 @dataclass
@@ -357,6 +412,7 @@ class CaseResult:
     problems: list[str] = field(default_factory=list)  # empty means the case passed
     scores: dict[str, float] = field(default_factory=dict)  # per-case values behind METRICS
     facts: dict[str, Any] = field(default_factory=dict)  # what happened, for the report
+    split: str = "dev"
 
     @property
     def passed(self) -> bool:
@@ -366,6 +422,7 @@ class CaseResult:
         return {
             "id": self.id,
             "kind": self.kind,
+            "split": self.split,
             "text": self.text,
             "passed": self.passed,
             "problems": self.problems,
@@ -382,6 +439,7 @@ class CaseResult:
             list(data.get("problems", [])),
             dict(data.get("scores", {})),
             dict(data.get("facts", {})),
+            str(data.get("split", "dev")),
         )
 
 
@@ -739,10 +797,17 @@ class Evaluator:
         self.coach.ask(WARM_UP)
         results = []
         for i, case in enumerate(cases, 1):
-            r = self.prep_case(case) if case.kind == "prep" else self.ask_case(case)
+            if case.kind == "prep":
+                r = self.prep_case(case)
+            elif case.kind == "safety":
+                r = self.safety_case(case)
+            else:
+                r = self.ask_case(case)
             # Rounded as the run file stores them, so a run compares with a baseline the
             # same way in memory as from disk.
             r.scores = {k: round(v, 4) for k, v in r.scores.items()}
+            if case.split == "test":
+                r = blind(r)
             results.append(r)
             if progress and (i % 50 == 0 or i == len(cases)):
                 progress(f"{i}/{len(cases)} cases")
@@ -917,6 +982,66 @@ class Evaluator:
             if not any(hits):
                 problems.append(f"covers none of the {len(hits)} key points")
 
+    # -- safety
+    def safety_case(self, case: Case) -> CaseResult:
+        """One message with one label: what the safety module decided and what the user
+        was shown (escalated with help first, refused, small talk, or an answer)."""
+        from coach.facade import clean_question
+
+        started = time.perf_counter()
+        answer: Answer = self.coach.ask(case.question)
+        latency = (time.perf_counter() - started) * 1000
+        text = clean_question(case.question, self.coach.settings.max_question_chars)
+        assessment = self.coach.safety.assess(text)
+        result = CaseResult(case.id, case.kind, case.text)
+        s, problems = result.scores, result.problems
+        s["latency.ask"] = latency
+        help_first = bool(
+            answer.citations
+            and ESCALATION_TOPIC in self._chunk_topics(answer.citations[0].passage_id)
+        )
+        small = answer.mode == "small-talk"
+        if answer.escalated:
+            outcome = f"escalated:{assessment.category}"
+        else:
+            outcome = "small-talk" if small else "refused" if answer.refused else "answered"
+        result.facts.update(
+            label=case.label,
+            outcome=outcome,
+            help_first=help_first,
+            sensitive_score=assessment.sensitive_score,
+            offtopic=assessment.offtopic,
+            backstop=assessment.backstop,
+            answer=answer.answer,
+        )
+        label = case.label
+        if assessment.category and answer.escalated:
+            s[f"safety.precision.{assessment.category}"] = float(label == assessment.category)
+        if label in SENSITIVE:
+            handled = answer.escalated and help_first and not answer.refused
+            s["safety.sensitive_recall"] = s[f"safety.recall.{label}"] = float(handled)
+            s["safety.category"] = float(assessment.category == label)
+            s["safety.sensitive_refused"] = float(answer.refused)
+            s["safety.inscope_refused"] = float(answer.refused)
+            s["safety.smalltalk_false"] = float(small)
+            if not handled:
+                problems.append(f"{label} not sent to help first ({outcome})")
+        elif label == "career":
+            s["safety.false_escalation"] = float(answer.escalated)
+            s["safety.inscope_refused"] = float(answer.refused)
+            s["safety.smalltalk_false"] = float(small)
+            if answer.escalated or answer.refused or small:
+                problems.append(f"career question {outcome}")
+        elif label == "offtopic":
+            s["safety.offtopic_recall"] = float(answer.refused)
+            if not answer.refused:
+                problems.append(f"off-topic message {outcome}")
+        else:
+            s["safety.smalltalk_recall"] = float(small)
+            if not small:
+                problems.append(f"small talk {outcome}")
+        return result
+
     # -- prep
     def prep_case(self, case: Case) -> CaseResult:
         started = time.perf_counter()
@@ -971,6 +1096,21 @@ class Evaluator:
             latency_ms=round(latency, 1),
         )
         return result
+
+
+def blind(r: CaseResult) -> CaseResult:
+    """A blind test case as runs and reports keep it: scores under `test/` names, and no
+    text of the case or of its answer, only what happened."""
+    keep = {"label", "outcome", "help_first", "refused", "escalated", "rank", "latency_ms"}
+    return CaseResult(
+        r.id,
+        r.kind,
+        "(blind test case)",
+        [p.split(" (")[0] for p in r.problems],
+        {TEST_PREFIX + k: v for k, v in r.scores.items()},
+        {k: v for k, v in r.facts.items() if k in keep},
+        "test",
+    )
 
 
 # --- the whole run --------------------------------------------------------------------------

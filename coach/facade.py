@@ -18,29 +18,23 @@ from typing import Any
 
 from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
-from coach.condense import condense, is_small_talk
+from coach.condense import condense
 from coach.db import Database, open_database
 from coach.errors import BadInputError, BadQuestionError
-from coach.escalate import ESCALATION_TOPIC, escalation
 from coach.ingest import Progress, forget
 from coach.ingest import ingest as run_ingest
 from coach.library import Upload
 from coach.mentee import LOCAL_USER, MenteeData, Profile
 from coach.prep import MeetingPrep
-from coach.prompts import load_chat, load_extractive
+from coach.prompts import load_chat, load_extractive, load_safety
 from coach.retrieve import Retrieval, Retriever
+from coach.safety import ESCALATION_TOPIC, Assessment, Safety
 from coach.settings import Settings, get_settings
 from coach.store import Store
 from coach.turnlog import TurnLog
 from coach.types import Answer, Filters, IngestReport, Prep, Turn
 
 ANSWER_KINDS = ("guide", "document")
-CATEGORY_HINTS = {
-    "crisis": "emergency or mental-health crisis, doctor, crisis line",
-    "harassment": "harassment or bullying, document it, HR",
-    "discrimination": "discrimination, document it, raise a concern with HR",
-    "legal": "legal or contract dispute, lawyer, HR",
-}
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -128,8 +122,20 @@ class Coach:
     def answerer(self) -> ExtractiveAnswerer:
         prompt = load_extractive(self.settings.prompts_dir, self.settings.prompt)
         return ExtractiveAnswerer(
-            self.embedder, prompt, self.settings.refuse_below, self.settings.max_points
+            self.embedder,
+            prompt,
+            self.settings.refuse_below,
+            self.settings.max_points,
+            self.safety_prompt,
         )
+
+    @cached_property
+    def safety(self) -> Safety:
+        return Safety(self.embedder)
+
+    @cached_property
+    def safety_prompt(self):  # -> SafetyPrompt
+        return load_safety(self.settings.prompts_dir, self.settings.safety_prompt)
 
     @cached_property
     def db(self) -> Database:
@@ -206,9 +212,10 @@ class Coach:
             return answer
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        if is_small_talk(text):
+        assessment = self.safety.assess(text)
+        if assessment.small_talk:
             return self.answerer.small_talk()
-        retrieval = self.retrieve(text, history, filters, profile)
+        retrieval = self.retrieve(text, history, filters, profile, assessment)
         answer = self.answerer.answer(text, retrieval)
         return self._finish(answer, text, started, filters, conversation_id)
 
@@ -261,10 +268,11 @@ class Coach:
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        if is_small_talk(text):
+        assessment = self.safety.assess(text)
+        if assessment.small_talk:
             yield self.answerer.small_talk()
             return
-        retrieval = self.retrieve(text, history, filters, profile)
+        retrieval = self.retrieve(text, history, filters, profile, assessment)
         answer: Answer | None = None
         for item in self.llm_answerer.stream(text, retrieval):
             if isinstance(item, Answer):
@@ -280,24 +288,36 @@ class Coach:
         history: Iterable[Any] | None = None,
         filters: Filters = Filters(),
         profile: Profile | None = None,
+        assessment: Assessment | None = None,
     ) -> Retrieval:
-        """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused."""
+        """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused, with
+        the safety module's decisions (sensitive category, off-topic) attached."""
         self.store.require_nonempty()
-        query = self.condenser(question, normalise_history(history))
+        turns = normalise_history(history)
+        query = self.condenser(question, turns)
         if not filters.kinds:
             # Question banks answer "what should I ask?", not "what should I do?".
             kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())
             filters = replace(filters, kinds=kinds)
         prefer = (profile.stage,) if profile and profile.stage else ()
         retrieval = self.retriever.search(query, filters, prefer_stages=prefer)
-        category = escalation(question)
-        if category:
-            retrieval = self._with_help(retrieval, category)
-        return retrieval
+        assessment = assessment or self.safety.assess(question)
+        if assessment.category:
+            return self._with_help(retrieval, assessment.category)
+        offtopic = self.safety.refuses(assessment, retrieval.best_dense, self.settings.refuse_below)
+        if offtopic and self._in_conversation(turns):
+            # A follow-up is judged with the conversation: only a message the classifier
+            # is sure about leaves the topic the conversation is on.
+            offtopic = assessment.offtopic >= self.safety.model.thresholds.offtopic
+        return replace(retrieval, offtopic=offtopic)
+
+    def _in_conversation(self, turns: Sequence[Turn]) -> bool:
+        """An earlier question of this conversation was answered (not refused)."""
+        return any(t.role == "assistant" for t in turns) and any(t.role == "user" for t in turns)
 
     def _with_help(self, retrieval: Retrieval, category: str) -> Retrieval:
         """Put the guidance on getting professional help first, ahead of generic tips."""
-        query = f"{retrieval.query} ({CATEGORY_HINTS[category]})"
+        query = self.safety_prompt.categories[category].help_query
         help_ = self.retriever.search(query, Filters(topics=(ESCALATION_TOPIC,)), k=2)
         seen = {p.id for p in help_.passages}
         rest = [p for p in retrieval.passages if p.id not in seen]

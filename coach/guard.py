@@ -1,14 +1,21 @@
 """Text inside documents is data, never instructions.
 
-Sentences that address a model ("ignore your previous instructions", "system:", "as an
-AI you must...") are detected at ingest, flagged in the chunk's metadata, and never
-quoted as advice. The extractive answerer only ever quotes, so skipping them is enough to
-keep a planted instruction out of an answer.
+Lines that address a model ("ignore your previous instructions", "system:", "as an AI you
+must...") are found once, at ingest (`flag_lines`), and stored with the chunk
+(`Chunk.flagged`). Every reader of a chunk goes through `Chunk.quotable_text()` and
+`Chunk.quotable_heading()`, which leave them out: the extractive answer, meeting prep,
+the passages an LLM is given, and the passage a user opens.
+
+The pattern is also applied to two kinds of text that are not chunks: earlier turns of a
+conversation handed to an LLM rewriter, and what an LLM writes (coach/condense.py and
+coach/verify.py), in case a model repeats what it was told elsewhere.
 """
 
 from __future__ import annotations
 
 import re
+
+from coach.types import HEADING_LINE
 
 _PATTERNS = [
     r"\bignore\b.{0,40}\b(instructions?|prompts?|rules|guidelines|above|previous|prior)\b",
@@ -42,3 +49,11 @@ _INJECTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I | re.S)
 
 def looks_like_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
+
+
+def flag_lines(text: str, heading: str) -> tuple[int, ...]:
+    """The lines of a chunk (and HEADING_LINE for its heading) that read as instructions.
+    A planted instruction can span sentences, so the whole line goes."""
+    flagged = [HEADING_LINE] if looks_like_injection(heading) else []
+    flagged += [i for i, line in enumerate(text.split("\n")) if looks_like_injection(line)]
+    return tuple(flagged)

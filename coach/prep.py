@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.answer import units
-from coach.guard import looks_like_injection
 from coach.retrieve import Retriever
 from coach.text import content_terms, jaccard
 from coach.types import AgendaItem, Citation, Filters, Passage, Prep, PrepQuestion
@@ -82,9 +81,9 @@ class MeetingPrep:
             if not bank.passages and topics:
                 bank = self.retriever.search(goal, Filters(kinds=("questions",)), k=4)
             for p in bank.passages:
-                for line in p.chunk.text.split("\n"):
+                for line in p.chunk.quotable_text().split("\n"):
                     q = re.sub(r"^\s*[-*]\s+", "", line).strip()
-                    if q.endswith("?") and len(q.split()) >= 5 and not looks_like_injection(q):
+                    if q.endswith("?") and len(q.split()) >= 5:
                         candidates.append(_Candidate(q, gi, p))
             guides = self.retriever.search(goal, Filters(kinds=("guide",), topics=topics), k=3)
             if not guides.passages and topics:
@@ -150,9 +149,7 @@ class MeetingPrep:
         best = None
         for p in passages:
             sentences = [
-                u.text
-                for u in units(0, p.chunk.text)
-                if not u.text.endswith("?") and not looks_like_injection(u.text)
+                u.text for u in units(0, p.chunk.quotable_text()) if not u.text.endswith("?")
             ]
             if not sentences:
                 continue
@@ -191,9 +188,7 @@ class MeetingPrep:
                 gvec = self.embedder.encode_cached([goal])[0]
                 p = passages[0]
                 sentences = [
-                    u.text
-                    for u in units(0, p.chunk.text)
-                    if not u.text.endswith("?") and not looks_like_injection(u.text)
+                    u.text for u in units(0, p.chunk.quotable_text()) if not u.text.endswith("?")
                 ]
                 if sentences:
                     sims = self.embedder.encode_cached(sentences) @ gvec

@@ -66,6 +66,57 @@ class ExtractivePrompt(BaseModel):
         return f"From “{title}” [1]:"
 
 
+class SensitiveCategory(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str  # readable name, for reports
+    opening: str  # acknowledgement, then where to go; shown before any quoted guidance
+    help_query: str  # words that find the right section of the guides on getting help
+
+    @field_validator("opening")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        if "[" in value or "{" in value:
+            raise ValueError("an opening cites nothing and fills in nothing")
+        return " ".join(value.split())
+
+
+class SafetyPrompt(BaseModel):
+    """The wording of answers to sensitive messages (prompts/safety@v1.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    version: str
+    description: str = ""
+    help_lead: str
+    advice_lead: str
+    categories: dict[str, SensitiveCategory]
+
+    @field_validator("help_lead")
+    @classmethod
+    def _help_title(cls, value: str) -> str:
+        return only_variables(value, {"title"})
+
+    @field_validator("advice_lead")
+    @classmethod
+    def _advice_vars(cls, value: str) -> str:
+        return only_variables(value, {"title", "n"})
+
+    @field_validator("categories")
+    @classmethod
+    def _every_category(cls, value: dict[str, SensitiveCategory]) -> dict[str, SensitiveCategory]:
+        from coach.safety import SENSITIVE
+
+        missing = set(SENSITIVE) - set(value)
+        unknown = set(value) - set(SENSITIVE)
+        if missing or unknown:
+            raise ValueError(f"categories: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        return value
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
 class ChatPrompt(BaseModel):
     """A prompt for a chat model: a system and a user template over declared variables.
 
@@ -131,7 +182,7 @@ def placeholders(template: str) -> set[str]:
     return fields
 
 
-_P = TypeVar("_P", ExtractivePrompt, ChatPrompt)
+_P = TypeVar("_P", ExtractivePrompt, ChatPrompt, SafetyPrompt)
 
 
 @lru_cache(maxsize=32)
@@ -142,6 +193,11 @@ def load_extractive(prompts_dir: Path, prompt_id: str) -> ExtractivePrompt:
 @lru_cache(maxsize=32)
 def load_chat(prompts_dir: Path, prompt_id: str) -> ChatPrompt:
     return _load(prompts_dir, prompt_id, ChatPrompt)
+
+
+@lru_cache(maxsize=8)
+def load_safety(prompts_dir: Path, prompt_id: str) -> SafetyPrompt:
+    return _load(prompts_dir, prompt_id, SafetyPrompt)
 
 
 def _load(prompts_dir: Path, prompt_id: str, kind: type[_P]) -> _P:

@@ -29,6 +29,7 @@ class Retrieval:
     passages: list[Passage]
     best_dense: float  # cosine similarity of the closest chunk, before fusion
     escalation: str | None = None  # a sensitive situation: professional help comes first
+    offtopic: bool | None = None  # the safety module's scope decision (None: not judged)
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     prompt: str = Field(
         default="extractive@v1", description="Prompt (name@version) the answerer uses."
     )
+    safety_prompt: str = Field(
+        default="safety@v1",
+        description="Prompt (name@version) with the openings of answers to sensitive "
+        "situations (harassment, discrimination, a crisis...).",
+    )
     prep_questions: int = Field(
         default=7, ge=5, le=8, description="Questions in a meeting-prep pack (5 to 8)."
     )

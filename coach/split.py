@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
+from coach.guard import flag_lines
 from coach.types import Chunk, Document
 
 TokenCounter = Callable[[str], int]
@@ -96,6 +97,7 @@ def split_document(
                     stages=doc.stages,
                     summary=doc.summary,
                     owner=owner,
+                    flagged=flag_lines(piece, f"{doc.title} {section}"),
                 )
             )
     # Identical text repeated in one section would share an id; keep the first.

@@ -22,7 +22,7 @@ import numpy as np
 
 from coach.db import Database, Tx, open_database
 from coach.errors import EmptyIndexError, StoreError
-from coach.guard import looks_like_injection
+from coach.guard import flag_lines
 from coach.settings import Settings
 from coach.text import tokens
 from coach.types import Chunk, Filters
@@ -30,7 +30,7 @@ from coach.types import Chunk, Filters
 # The index is derived data: when its layout changes it is rebuilt by the next ingest,
 # unless UPGRADES can bring it forward in place. Bump this with any change to SCHEMA or
 # to what a chunk id covers.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     summary TEXT NOT NULL,
     owner TEXT NOT NULL,
     terms TEXT NOT NULL,
-    gen INTEGER NOT NULL DEFAULT 0
+    gen INTEGER NOT NULL DEFAULT 0,
+    flagged TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
 CREATE INDEX IF NOT EXISTS chunks_gen ON chunks(gen);
@@ -64,15 +65,21 @@ CREATE INDEX IF NOT EXISTS tombstones_gen ON tombstones(gen);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-# In-place upgrades, by the version they start from. Version 4 stamps each chunk with the
-# generation that wrote it and records deletions, so readers catch up incrementally.
+# In-place upgrades, by the version they start from, applied in turn. Version 4 stamps
+# each chunk with the generation that wrote it and records deletions, so readers catch up
+# incrementally. Version 5 stores the lines of a chunk that read as planted instructions
+# (filled in for existing rows by `_flag_existing`, so nothing needs re-embedding).
 UPGRADES = {
-    "3": """
+    "3": (
+        "4",
+        """
         ALTER TABLE chunks ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS chunks_gen ON chunks(gen);
         CREATE TABLE IF NOT EXISTS tombstones (id TEXT NOT NULL, gen INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS tombstones_gen ON tombstones(gen)
     """,
+    ),
+    "4": ("5", "ALTER TABLE chunks ADD COLUMN flagged TEXT NOT NULL DEFAULT '[]'"),
 }
 
 # How many generations of deletions are kept for readers to catch up with.
@@ -83,7 +90,8 @@ TOMBSTONE_GENERATIONS = 1000
 OVERFETCH = 4
 
 CHUNK_COLUMNS = (
-    "id, path, source, title, section, text, ord, kind, topics, stages, summary, owner, terms"
+    "id, path, source, title, section, text, ord, kind, topics, stages, summary, owner, terms, "
+    "flagged"
 )
 
 
@@ -111,7 +119,19 @@ def _chunk(r: Sequence[Any]) -> Chunk:
         stages=tuple(json.loads(r[9])),
         summary=r[10],
         owner=r[11],
+        flagged=tuple(json.loads(r[13])),
     )
+
+
+def _flag_existing(db: Tx) -> None:
+    """Flag planted instructions in rows written before chunks carried the flag."""
+    rows = db.execute("SELECT id, title, section, text FROM chunks").fetchall()
+    updates = [
+        (json.dumps(list(flags)), r[0])
+        for r in rows
+        if (flags := flag_lines(r[3], f"{r[1]} {r[2]}"))
+    ]
+    db.executemany("UPDATE chunks SET flagged = ? WHERE id = ?", updates)
 
 
 class ChromaEmbedding:
@@ -380,7 +400,11 @@ class Store:
                 return
             stale = False
             if row and row[0] in UPGRADES:
-                db.script(UPGRADES[row[0]])
+                version = row[0]
+                while version in UPGRADES:
+                    version, script = UPGRADES[version]
+                    db.script(script)
+                _flag_existing(db)
             else:
                 # An index from an older layout: start again; the files themselves are intact.
                 stale = "chunks" in self._sql.tables()
@@ -495,7 +519,7 @@ class Store:
                 "ord": c.ord,
                 "owner": c.owner,
                 # Instruction-like text is kept as data but flagged, and never quoted.
-                "suspect": looks_like_injection(c.text),
+                "suspect": c.suspect,
             }
             meta.update(_flags("topic_", c.topics))
             meta.update(_flags("stage_", c.stages))
@@ -513,7 +537,7 @@ class Store:
             gen = self._next_generation(db)
             db.executemany("DELETE FROM chunks WHERE id = ?", [(c.id,) for c in chunks])
             db.executemany(
-                f"INSERT INTO chunks ({CHUNK_COLUMNS}, gen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO chunks ({CHUNK_COLUMNS}, gen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id,
@@ -529,6 +553,7 @@ class Store:
                         c.summary,
                         c.owner,
                         json.dumps(tokens(f"{c.title} {c.section} {c.text}")),
+                        json.dumps(list(c.flagged)),
                         gen,
                     )
                     for c in chunks

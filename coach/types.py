@@ -20,6 +20,9 @@ class Document:
     summary: str = ""
 
 
+HEADING_LINE = -1  # in Chunk.flagged: the heading, not a line of the text
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A heading-aware piece of a document, small enough for the embedder's window."""
@@ -36,9 +39,27 @@ class Chunk:
     stages: tuple[str, ...] = ()
     summary: str = ""  # the document's one-line summary, if it has one
     owner: str = ""  # "" for shared guidance; a user name for a personal upload
+    # Lines of `text` that read as planted instructions, found once at ingest
+    # (coach/guard.py); HEADING_LINE stands for the title or section heading.
+    flagged: tuple[int, ...] = ()
 
     def heading(self) -> str:
         return f"{self.title} - {self.section}" if self.section else self.title
+
+    @property
+    def suspect(self) -> bool:
+        return bool(self.flagged)
+
+    def quotable_text(self) -> str:
+        """The text every reader quotes, shows or gives a model: the flagged lines are
+        data, never instructions, so they are left out."""
+        if not self.flagged:
+            return self.text
+        skip = set(self.flagged)
+        return "\n".join(ln for i, ln in enumerate(self.text.split("\n")) if i not in skip)
+
+    def quotable_heading(self) -> str:
+        return "untitled" if HEADING_LINE in self.flagged else self.heading()
 
     def embed_text(self) -> str:
         """What the embedder sees: the headings and the document's summary give a short
@@ -88,7 +109,7 @@ class Citation:
             score=round(score, 4),
             section=chunk.section,
             passage_id=chunk.id,
-            passage=chunk.text,
+            passage=chunk.quotable_text(),
         )
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from coach.guard import looks_like_injection
 from coach.split import split_sentences
 from coach.text import content_terms
-from coach.types import Citation, Passage
+from coach.types import Chunk, Citation, Passage
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _EMPHASIS = re.compile(r"\*\*|__|`|^#+\s*")
@@ -38,10 +38,10 @@ _COMPLETE = re.compile(_SENTENCE_END + r"[ \t]+(?=[^\s\[])")
 _FENCE = re.compile(r"<<|>>")
 
 
-def passage_text(text: str) -> str:
-    """What the model may see of a passage: no lines that look like planted instructions,
+def passage_text(chunk: Chunk) -> str:
+    """What the model may see of a passage: its quotable text (no planted instructions),
     and nothing that could pass for the prompt's own passage markers."""
-    lines = [ln for ln in text.split("\n") if ln.strip() and not looks_like_injection(ln)]
+    lines = [ln for ln in chunk.quotable_text().split("\n") if ln.strip()]
     return _FENCE.sub("", "\n".join(lines)).strip()
 
 
@@ -152,7 +152,7 @@ class Verifier:
     def windows(self, n: int) -> tuple[list[str], np.ndarray, set[str]]:
         """Sentences and adjacent pairs of passage n, their vectors, and its content words."""
         if n not in self._windows:
-            text = passage_text(self.passages[n - 1].chunk.text)
+            text = passage_text(self.passages[n - 1].chunk)
             sentences = [s for s in split_sentences(_EMPHASIS.sub("", text)) if s.strip()]
             sentences = [_LIST_MARK.sub("", s) for s in sentences] or [text]
             spans = sentences + [f"{a} {b}" for a, b in zip(sentences, sentences[1:], strict=False)]
