@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coach.safety import ESCALATION_TOPIC
 from coach.prompts import ChatPrompt, ExtractivePrompt, SafetyPrompt
 from coach.retrieve import Retrieval
+from coach.safety import ESCALATION_TOPIC
 from coach.split import split_sentences
 from coach.text import content_terms, jaccard, tokens
 from coach.types import Answer, Citation, GenerationStats, Passage

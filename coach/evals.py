@@ -562,10 +562,14 @@ def compare(current: VariantRun, baseline: VariantRun, gate: dict[str, float]) -
     if len(common) != len(cur_cases) or len(common) != len(base_cases):
         cur_metrics = aggregate(cur_cases[c] for c in common)
         base_metrics = aggregate(base_cases[c] for c in common)
-    deltas = [
-        MetricDelta(m.name, base_metrics.get(m.name), cur_metrics.get(m.name), gate.get(m.name))
-        for m in METRICS
-    ]
+    deltas = []
+    for m in METRICS:
+        base_value = base_metrics.get(m.name)
+        # A metric the baseline never measured is shown over every case of this run.
+        current_value = (
+            cur_metrics.get(m.name) if base_value is not None else current.metrics.get(m.name)
+        )
+        deltas.append(MetricDelta(m.name, base_value, current_value, gate.get(m.name)))
     regressed: list[CaseChange] = []
     improved: list[CaseChange] = []
     for cid in common:

@@ -73,8 +73,8 @@ class Thresholds:
 
     sensitive: float  # summed probability of the sensitive labels
     offtopic: float  # probability of `offtopic`: refuse outright at or above this
-    offtopic_weak: float  # ...or at or above this when retrieval is weak too
     smalltalk: float  # probability of `smalltalk` for a short message
+    career: float = 1.0  # probability of `career` that keeps a weakly retrieved question
 
 
 @dataclass(frozen=True)
@@ -248,14 +248,16 @@ class Safety:
         return self.model.decide(text, self.embedder.encode_cached([text])[0])
 
     def refuses(self, assessment: Assessment, best_dense: float, refuse_below: float) -> bool:
-        """Off-topic: the classifier is sure, or fairly sure while retrieval found nothing
-        close. A sensitive message is never refused."""
+        """Off-topic: the classifier is sure; or retrieval found nothing close and the
+        classifier is not sure the question is a career one. A sensitive message is never
+        refused."""
         if assessment.sensitive:
             return False
         t = self.model.thresholds
         if assessment.offtopic >= t.offtopic:
             return True
-        return assessment.offtopic >= t.offtopic_weak and best_dense < refuse_below
+        career = assessment.probabilities.get("career", 0.0)
+        return best_dense < refuse_below and career < t.career
 
 
 # --- training (evals/train_safety.py) --------------------------------------------------------

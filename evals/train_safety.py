@@ -14,9 +14,11 @@ escalated at the recall target wins.
 - sensitive: the highest cut-off that still keeps out-of-fold sensitive recall at or above
   RECALL_TARGET (a miss costs far more than an extra paragraph on where to get help);
 - offtopic: the lowest cut-off at which at most REFUSE_OUTRIGHT of in-scope messages
-  would be refused outright, and a lower one (REFUSE_WEAK) applied only when retrieval
-  also finds nothing close;
-- smalltalk: the lowest cut-off at which at most SMALLTALK_FALSE of other messages pass.
+  would be refused outright, however close retrieval comes;
+- smalltalk: the lowest cut-off at which at most SMALLTALK_FALSE of other messages pass;
+- career: the lowest cut-off at which at most RESCUE_FALSE of off-topic messages pass: a
+  question whose retrieval is weak is still answered when it is at least this likely to
+  be a career question (otherwise weak retrieval refuses, as it always did).
 
 The numbers it prints are the ones docs/safety.md records.
 """
@@ -51,11 +53,11 @@ FOLDS = 5
 SEED = 7
 C_VALUES = (4.0, 16.0, 64.0)  # inverse regularisation strength
 WORD_SCALES = (0.0, 1.0, 2.0, 3.0)  # weight of the word features (0: sentence vector alone)
-RECALL_TARGET = 0.98
+RECALL_TARGET = 0.96
 REFUSE_OUTRIGHT = 0.01
-REFUSE_WEAK = 0.05
 SMALLTALK_FALSE = 0.01
-_PLACEHOLDER = Thresholds(1.1, 1.1, 1.1, 1.1)
+RESCUE_FALSE = 0.02
+_PLACEHOLDER = Thresholds(1.1, 1.1, 1.1)
 
 
 def corpus_questions(corpus: Path = CORPUS) -> list[str]:
@@ -122,8 +124,8 @@ def evaluate(probs: np.ndarray, labels: list[str]) -> dict:
     t = Thresholds(
         sensitive=t_sens,
         offtopic=max(0.5, lowest_cut(probs[y != "offtopic", col["offtopic"]], REFUSE_OUTRIGHT)),
-        offtopic_weak=lowest_cut(probs[y != "offtopic", col["offtopic"]], REFUSE_WEAK),
         smalltalk=max(0.5, lowest_cut(probs[y != "smalltalk", col["smalltalk"]], SMALLTALK_FALSE)),
+        career=lowest_cut(probs[y == "offtopic", col["career"]], RESCUE_FALSE),
     )
     flagged = score >= t.sensitive
     sens_names = [lb for lb in LABELS if lb in SENSITIVE]
@@ -132,8 +134,8 @@ def evaluate(probs: np.ndarray, labels: list[str]) -> dict:
         "thresholds": t.__dict__,
         "sensitive_recall": round(float(flagged[is_sens].mean()), 4),
         "false_escalation_career": round(float(flagged[y == "career"].mean()), 4),
-        "offtopic_recall": round(
-            float((probs[y == "offtopic", col["offtopic"]] >= t.offtopic_weak).mean()), 4
+        "offtopic_refused_outright": round(
+            float((probs[y == "offtopic", col["offtopic"]] >= t.offtopic).mean()), 4
         ),
         "smalltalk_recall": round(
             float((probs[y == "smalltalk", col["smalltalk"]] >= t.smalltalk).mean()), 4
@@ -175,8 +177,8 @@ def main() -> int:
             r = results[(scale, c)] = evaluate(probs, labels)
             print(
                 f"words x{scale:<3} C={c:<5} sensitive recall {r['sensitive_recall']:.3f}, "
-                f"career escalated {r['false_escalation_career']:.3f}, off-topic recall "
-                f"{r['offtopic_recall']:.3f}, small talk {r['smalltalk_recall']:.3f}"
+                f"career escalated {r['false_escalation_career']:.3f}, off-topic refused outright "
+                f"{r['offtopic_refused_outright']:.3f}, small talk {r['smalltalk_recall']:.3f}"
             )
     # Fewest false alarms at the recall target; ties go to the stronger regularisation.
     best = min(results, key=lambda k: (results[k]["false_escalation_career"], k[1], k[0]))

@@ -69,6 +69,56 @@ class FakeEmbedder:
         return self._vector(text).tolist()
 
 
+class FakeSafety:
+    """The safety module for coaches on the fake embedder, whose vectors the trained
+    classifier cannot read. Decides from a few test words (FAKE_CATEGORIES, small talk,
+    off-topic), so a test knows what each message will be; the real classifier is tested
+    on the real embedder (tests/test_safety.py)."""
+
+    FAKE_CATEGORIES = {
+        "harass": "sexual-harassment",
+        "bullied": "bullying",
+        "discriminat": "discrimination",
+        "end my life": "crisis",
+        "retaliat": "retaliation",
+        "hasn't paid": "legal-pay",
+    }
+    SMALL_TALK = re.compile(r"^(hi|hello|hey|thanks|thank you|bye|ok)\b[\s!.]*\w{0,8}[!.]*$", re.I)
+    OFFTOPIC = re.compile(r"\b(recipe|football|weather|capital of)\b", re.I)
+
+    def __init__(self, embedder: object = None) -> None:
+        from coach.safety import Thresholds
+
+        self.model = type("M", (), {"thresholds": Thresholds(0.5, 0.5, 0.5)})()
+
+    def assess(self, text: str):
+        from coach.safety import Assessment
+
+        category = next((c for w, c in self.FAKE_CATEGORIES.items() if w in text.lower()), None)
+        # 0.3: above the weak cut and below the outright one, so retrieval strength decides,
+        # as it did before the classifier (and still does for an uncertain message).
+        off = 0.9 if self.OFFTOPIC.search(text) else 0.3
+        small = category is None and bool(self.SMALL_TALK.match(text.strip()))
+        label = category or ("smalltalk" if small else "offtopic" if off > 0.5 else "career")
+        return Assessment(label, category, {"offtopic": off}, float(bool(category)), False, small)
+
+    def refuses(self, assessment, best_dense: float, refuse_below: float) -> bool:
+        from coach.safety import Safety
+
+        return Safety.refuses(self, assessment, best_dense, refuse_below)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def fake_safety_for_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coach.facade
+    from coach.safety import Safety
+
+    def make(embedder: object) -> object:
+        return FakeSafety() if isinstance(embedder, FakeEmbedder) else Safety(embedder)
+
+    monkeypatch.setattr(coach.facade, "Safety", make)
+
+
 @pytest.fixture(autouse=True)
 def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "coach-home"
