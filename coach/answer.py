@@ -67,6 +67,7 @@ def clean(text: str) -> str:
 
 def units(passage_index: int, text: str) -> list[Unit]:
     out: list[Unit] = []
+    lead = ""  # "A simple opening could be:" belongs with the script on the next line
     for line in text.split("\n"):
         raw = line.strip()
         if not raw or raw.startswith("#"):
@@ -76,8 +77,15 @@ def units(passage_index: int, text: str) -> list[Unit]:
             pieces = [raw]  # a script is quoted whole; half a message is no use
         else:
             pieces = split_sentences(_LIST_MARK.sub("", raw))
-        for piece in pieces:
+        if lead and not is_script:
+            lead = ""  # the colon introduced a list or paragraph, not a script
+        for k, piece in enumerate(pieces):
+            if k == len(pieces) - 1 and piece.rstrip().endswith(":") and not is_script:
+                lead = " ".join(_EMPHASIS.sub("", _LIST_MARK.sub("", piece)).split())
+                continue
             sentence = clean(piece)
+            if lead:
+                sentence, lead = f"{lead} {sentence}", ""
             n_words = len(sentence.split())
             if n_words < 5 or n_words > 75:
                 continue
@@ -150,7 +158,7 @@ HELP_POINTS = 3  # where to go, quoted from the guides on getting help
 ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enough
 # Advice follows help only from a section clearly about the message: a loosely related tip
 # after a serious disclosure reads as not listening.
-ADVICE_MARGIN = 0.1
+ADVICE_MARGIN = 0.2
 
 
 class ExtractiveAnswerer:
@@ -221,27 +229,19 @@ class ExtractiveAnswerer:
         """Acknowledge, say where to go, quote the guide on getting help, and only then
         give ordinary mentoring advice (never after a crisis: it would read as tips)."""
         assert self.safety is not None and retrieval.escalation
-        category = self.safety.categories[retrieval.escalation]
+        wording = self.safety.wording(retrieval.escalation, retrieval.voice)
         passages = retrieval.passages
         helps = [i for i, p in enumerate(passages) if ESCALATION_TOPIC in p.chunk.topics]
         others = [i for i, p in enumerate(passages) if i not in helps]
-        # Where to go, for this category and this message: the closest sentences of the
-        # help sections, shown in the order they were written.
-        pool = [
+        # The help sections lead with what to do: their first sentences, in order.
+        help_units = [
             u
             for i in helps
             for u in units(i, passages[i].chunk.quotable_text())
             if not u.text.endswith("?")
-        ]
-        if not pool:
+        ][:HELP_POINTS]
+        if not help_units:
             return None
-        vectors = self.embedder.encode_cached([u.text for u in pool])
-        hint = self.embedder.encode_cached([category.help_query])[0]
-        for u, v in zip(pool, vectors, strict=True):
-            u.score = 0.5 * float(v @ hint) + 0.5 * float(v @ retrieval.vector)
-            u.score -= 0.08 if _REFERRING.match(u.text) else 0.0
-        help_units = sorted(pool, key=lambda u: -u.score)[:HELP_POINTS]
-        help_units.sort(key=lambda u: (u.passage, u.position))
         advice: list[Unit] = []
         if retrieval.escalation != "crisis":
             close = [i for i in others if passages[i].dense >= self.refuse_below + ADVICE_MARGIN]
@@ -261,23 +261,33 @@ class ExtractiveAnswerer:
                     key=lambda u: -u.score,
                 )[:ADVICE_POINTS]
                 advice.sort(key=lambda u: u.position)
-        numbers: dict[int, int] = {}
+
+        # One number per section: a section split over two chunks is still one source.
+        def key(u: Unit) -> tuple[str, str]:
+            chunk = passages[u.passage].chunk
+            return chunk.path, chunk.section
+
+        numbers: dict[tuple[str, str], int] = {}
+        members: dict[tuple[str, str], list[int]] = {}
         for u in help_units + advice:
-            numbers.setdefault(u.passage, len(numbers) + 1)
+            numbers.setdefault(key(u), len(numbers) + 1)
+            if u.passage not in members.setdefault(key(u), []):
+                members[key(u)].append(u.passage)
         first = passages[help_units[0].passage].chunk
-        lines = [category.opening, "", self.safety.help_lead.format(title=first.title)]
-        lines += [f"- {u.text} [{numbers[u.passage]}]" for u in help_units]
+        lines = [wording.opening, "", self.safety.help_lead.format(title=first.title)]
+        lines += [f"- {u.text} [{numbers[key(u)]}]" for u in help_units]
         if advice:
-            chunk = passages[advice[0].passage].chunk
-            n = numbers[advice[0].passage]
-            lines += ["", self.safety.advice_lead.format(title=chunk.title, n=n)]
-            lines += [f"- {u.text} [{n}]" for u in advice]
+            n = numbers[key(advice[0])]
+            title = passages[advice[0].passage].chunk.title
+            lines += ["", self.safety.advice_lead.format(title=title, n=n)]
+            lines += [f"- {u.text} [{numbers[key(u)]}]" for u in advice]
         citations = []
-        for pi, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-            quoted = [u.text for u in help_units + advice if u.passage == pi]
-            citations.append(
-                Citation.of(n, passages[pi].chunk, " ".join(quoted), passages[pi].score)
-            )
+        for k, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+            quoted = [u.text for u in help_units + advice if key(u) == k]
+            lead = passages[members[k][0]]
+            citation = Citation.of(n, lead.chunk, " ".join(quoted), lead.score)
+            citation.passage = "\n".join(passages[i].chunk.quotable_text() for i in members[k])
+            citations.append(citation)
         return Answer(
             answer="\n".join(lines),
             citations=citations,

@@ -32,7 +32,7 @@ from coach.safety import ESCALATION_TOPIC, Assessment, Safety
 from coach.settings import Settings, get_settings
 from coach.store import Store
 from coach.turnlog import TurnLog
-from coach.types import Answer, Filters, IngestReport, Prep, Turn
+from coach.types import Answer, Filters, IngestReport, Passage, Prep, Turn
 
 ANSWER_KINDS = ("guide", "document")
 
@@ -303,7 +303,7 @@ class Coach:
         retrieval = self.retriever.search(query, filters, prefer_stages=prefer)
         assessment = assessment or self.safety.assess(question)
         if assessment.category:
-            return self._with_help(retrieval, assessment.category)
+            return self._with_help(retrieval, assessment.category, self.safety.voice(assessment))
         offtopic = self.safety.refuses(assessment, retrieval.best_dense, self.settings.refuse_below)
         if offtopic and self._in_conversation(turns):
             # A follow-up is judged with the conversation: only a message the classifier
@@ -315,19 +315,31 @@ class Coach:
         """An earlier question of this conversation was answered (not refused)."""
         return any(t.role == "assistant" for t in turns) and any(t.role == "user" for t in turns)
 
-    def _with_help(self, retrieval: Retrieval, category: str) -> Retrieval:
-        """Put the guidance on getting professional help first, ahead of generic tips."""
-        query = self.safety_prompt.categories[category].help_query
-        help_ = self.retriever.search(query, Filters(topics=(ESCALATION_TOPIC,)), k=2)
-        seen = {p.id for p in help_.passages}
+    def _with_help(self, retrieval: Retrieval, category: str, voice: str) -> Retrieval:
+        """Put the guidance on getting professional help first, ahead of generic tips: the
+        sections the safety prompt names for this situation, in its order."""
+        wording = self.safety_prompt.wording(category, voice)
+        rank = {heading: i for i, heading in enumerate(wording.sections)}
+        chunks = [
+            c
+            for c in self.store.chunks().values()
+            if ESCALATION_TOPIC in c.topics and c.section in rank and not c.owner
+        ]
+        chunks.sort(key=lambda c: (rank[c.section], c.path, c.ord))
+        helps = [Passage(chunk=c, score=1.0) for c in chunks]
+        if not helps:  # a corpus without those sections: search its help guides instead
+            query = " ".join(wording.sections)
+            helps = self.retriever.search(query, Filters(topics=(ESCALATION_TOPIC,)), k=2).passages
+        seen = {p.id for p in helps}
         rest = [p for p in retrieval.passages if p.id not in seen]
         k = self.settings.top_k
         return Retrieval(
             query=retrieval.query,
             vector=retrieval.vector,
-            passages=(help_.passages + rest)[: max(k, len(help_.passages) + 1)],
-            best_dense=max(retrieval.best_dense, help_.best_dense),
+            passages=(helps + rest)[: max(k, len(helps) + 1)],
+            best_dense=retrieval.best_dense,
             escalation=category,
+            voice=voice,
         )
 
     # --- the personal library ---------------------------------------------------------

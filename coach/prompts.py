@@ -70,7 +70,14 @@ class SensitiveCategory(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: str  # readable name, for reports
     opening: str  # acknowledgement, then where to go; shown before any quoted guidance
-    help_query: str  # words that find the right section of the guides on getting help
+    sections: list[str]  # headings of the `getting-help` sections quoted, in this order
+
+    @field_validator("sections")
+    @classmethod
+    def _some_sections(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("name at least one section of the guides on getting help")
+        return value
 
     @field_validator("opening")
     @classmethod
@@ -89,6 +96,8 @@ class SafetyPrompt(BaseModel):
     description: str = ""
     help_lead: str
     advice_lead: str
+    uncertain: SensitiveCategory  # the classifier cannot tell which situation it is
+    someone_else: SensitiveCategory  # the message is about a mentee, a friend, a report
     categories: dict[str, SensitiveCategory]
 
     @field_validator("help_lead")
@@ -115,6 +124,21 @@ class SafetyPrompt(BaseModel):
     @property
     def id(self) -> str:
         return f"{self.name}@{self.version}"
+
+    def wording(self, category: str, voice: str = "") -> SensitiveCategory:
+        """The opening and sections for a category, in the voice the message calls for:
+        "uncertain" and "someone_else" replace the opening and the sections (someone
+        else's crisis keeps the crisis sections first)."""
+        own = self.categories[category]
+        if voice == "uncertain":
+            return self.uncertain
+        if voice == "someone_else":
+            other = self.someone_else
+            # Danger comes first; otherwise what a helper can say and do.
+            first, then = (own, other) if category == "crisis" else (other, own)
+            sections = list(dict.fromkeys(first.sections + then.sections))
+            return SensitiveCategory(label=other.label, opening=other.opening, sections=sections)
+        return own
 
 
 class ChatPrompt(BaseModel):

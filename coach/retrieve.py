@@ -30,6 +30,7 @@ class Retrieval:
     best_dense: float  # cosine similarity of the closest chunk, before fusion
     escalation: str | None = None  # a sensitive situation: professional help comes first
     offtopic: bool | None = None  # the safety module's scope decision (None: not judged)
+    voice: str = ""  # a sensitive answer's voice: "", "uncertain" or "someone_else"
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:

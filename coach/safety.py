@@ -62,6 +62,17 @@ CRISIS_LEXICON = (
     "better off without me",
     "overdose",
 )
+# Cues that the message is about another person the asker looks out for. Not "my
+# colleague" or "my manager": those are as often the person causing the problem.
+_SOMEONE_ELSE = re.compile(
+    r"\b(my|a|our) (mentee|friend|direct report|report|intern|apprentice)s?\b|"
+    r"\b(someone|somebody|one|a member) (on|of|in) my team\b|"
+    r"\bhow (do|can|should|could) i (help|support) (him|her|them)\b|\bfor a friend\b",
+    re.I,
+)
+# Below this share of the sensitive probability, the top category is a guess: the answer
+# names every route instead (an untuned round number, not fitted to cases).
+CATEGORY_SURE = 0.5
 SMALL_TALK_WORDS = 12  # a longer message has something to answer, whatever else it says
 _LEXICON = re.compile(r"\b(" + "|".join(re.escape(w) for w in CRISIS_LEXICON) + r")\b", re.I)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's TfidfVectorizer default
@@ -85,6 +96,8 @@ class Assessment:
     category: str | None  # the sensitive category, if the message is sensitive
     probabilities: dict[str, float] = field(default_factory=dict)
     sensitive_score: float = 0.0  # the summed probability of the sensitive labels
+    category_share: float = 0.0  # the category's part of that probability
+    someone_else: bool = False  # the message is about a mentee, a friend, a report
     backstop: bool = False  # the crisis lexicon matched
     small_talk: bool = False
 
@@ -210,11 +223,13 @@ class SafetyModel:
         t = self.thresholds
         backstop = bool(_LEXICON.search(text))
         category: str | None = None
+        sens_probs = probs[self._sensitive]
+        share = float(sens_probs.max() / sens_probs.sum()) if sens_probs.sum() else 0.0
         if sensitive >= t.sensitive:
             sens_labels = [lb for lb in self.labels if lb in SENSITIVE]
-            category = sens_labels[int(probs[self._sensitive].argmax())]
+            category = sens_labels[int(sens_probs.argmax())]
         elif backstop:
-            category = "crisis"
+            category, share = "crisis", 1.0
         small = (
             category is None
             and float(probs[self.labels.index("smalltalk")]) >= t.smalltalk
@@ -227,9 +242,21 @@ class SafetyModel:
                 lb: round(float(p), 4) for lb, p in zip(self.labels, probs, strict=True)
             },
             sensitive_score=round(sensitive, 4),
+            category_share=round(share, 4),
+            someone_else=bool(_SOMEONE_ELSE.search(text)),
             backstop=backstop,
             small_talk=small,
         )
+
+    @staticmethod
+    def voice(assessment: Assessment) -> str:
+        """How a sensitive answer should speak: to someone helping another person, to
+        someone whose situation is unclear, or (the default) to the person it happens to."""
+        if assessment.someone_else:
+            return "someone_else"
+        if assessment.category_share < CATEGORY_SURE and not assessment.backstop:
+            return "uncertain"
+        return ""
 
 
 @lru_cache(maxsize=4)
@@ -246,6 +273,9 @@ class Safety:
 
     def assess(self, text: str) -> Assessment:
         return self.model.decide(text, self.embedder.encode_cached([text])[0])
+
+    def voice(self, assessment: Assessment) -> str:
+        return self.model.voice(assessment)
 
     def refuses(self, assessment: Assessment, best_dense: float, refuse_below: float) -> bool:
         """Off-topic: the classifier is sure; or retrieval found nothing close and the

@@ -100,7 +100,17 @@ class FakeSafety:
         off = 0.9 if self.OFFTOPIC.search(text) else 0.3
         small = category is None and bool(self.SMALL_TALK.match(text.strip()))
         label = category or ("smalltalk" if small else "offtopic" if off > 0.5 else "career")
-        return Assessment(label, category, {"offtopic": off}, float(bool(category)), False, small)
+        return Assessment(
+            label,
+            category,
+            {"offtopic": off},
+            sensitive_score=float(bool(category)),
+            category_share=1.0,
+            small_talk=small,
+        )
+
+    def voice(self, assessment) -> str:
+        return ""
 
     def refuses(self, assessment, best_dense: float, refuse_below: float) -> bool:
         from coach.safety import Safety
