@@ -172,3 +172,16 @@ def test_a_sensitive_message_is_never_refused_even_with_weak_retrieval(fake_coac
 
 def test_ordinary_questions_are_not_escalated(fake_coach):
     assert not fake_coach.ask("How often should I meet my mentor?").escalated
+
+
+def test_an_in_scope_follow_up_is_judged_with_its_conversation(fake_coach):
+    """Alone, a short follow-up with weak retrieval is refused; after an answered question
+    it is not, unless the safety module is sure it is off-topic."""
+    follow_up = "zzkq vvbn, and then what?"
+    assert fake_coach.ask(follow_up).refused
+    history = [
+        {"role": "user", "content": "How often should I meet my mentor?"},
+        {"role": "assistant", "content": "Once a month works for most pairs [1]."},
+    ]
+    assert not fake_coach.ask(follow_up, history).refused
+    assert fake_coach.ask("what is a good recipe for soup?", history).refused
