@@ -155,6 +155,29 @@ def topic_phrase(question: str) -> str:
 
 
 HELP_POINTS = 3  # where to go, quoted from the guides on getting help
+MIN_POINTS = 3  # fewer from the best section, and the next section adds to them
+# A sentence of the best section is a point when it scores within this of the section's
+# best sentence: sections are short, so most of their sentences answer the question.
+SECTION_SPREAD = 0.25
+_WORDING = re.compile(
+    r"\b(what|how) (should|could|do|can|would) i (say|write|tell|word|phrase|put|email|message|"
+    r"text|reply|respond|ask)\b|\bwhat to (say|write)\b|\b(script|template|wording|word it)\b|"
+    r"\b(write|draft) (me )?(a|an|the) (message|email|note|reply|text)\b|\bexact words\b",
+    re.I,
+)
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+
+
+def wants_wording(question: str) -> bool:
+    """The mentee asks for the words to say, write or send."""
+    return bool(_WORDING.search(question))
+
+
+def quoted_message(text: str) -> bool:
+    """A point that quotes something to say or send: eight or more words in quotes."""
+    return any(len(m.split()) >= 8 for m in _QUOTED.findall(text))
+
+
 ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enough
 # Advice follows help only from a section clearly about the message: a loosely related tip
 # after a serious disclosure reads as not listening.
@@ -222,8 +245,67 @@ class ExtractiveAnswerer:
                 and (ESCALATION_TOPIC in passages[u.passage].chunk.topics)
             ):
                 u.score += 0.3  # where to get help leads, ahead of generic tips
-        chosen = self._select(candidates, vectors)
+        chosen = self._select_section(question, candidates, vectors, passages)
         return self._compose(question, retrieval, passages, chosen)
+
+    def _select_section(
+        self, question: str, candidates: list[Unit], vectors: np.ndarray, passages: list[Passage]
+    ) -> list[Unit]:
+        """Whole thoughts from one section: the best-ranked passage's section gives the
+        points, in the order they were written; a second section adds points only when
+        the first has too few. A point that opens with a referring word ("This...") is
+        kept only right after the sentence it refers to. A request for wording leads with
+        a quoted message, from the best section if it has one."""
+        key = [(p.chunk.path, p.chunk.section) for p in passages]
+        order = {k: i for i, k in reversed(list(enumerate(key)))}  # first rank of each section
+        ranked_sections = sorted(set(key), key=order.__getitem__)
+        picked: list[int] = []
+
+        def similar(i: int) -> bool:
+            terms = content_terms(candidates[i].text)
+            return any(
+                float(vectors[i] @ vectors[j]) > 0.8
+                or jaccard(terms, content_terms(candidates[j].text)) > 0.5
+                for j in picked
+            )
+
+        def reading(i: int) -> tuple[int, int]:
+            u = candidates[i]
+            return passages[u.passage].chunk.ord, u.position
+
+        if wants_wording(question):
+            top = set(ranked_sections[:2])
+            scripts = [
+                i
+                for i, u in enumerate(candidates)
+                if quoted_message(u.text) and key[u.passage] in top
+            ]
+            if scripts:
+                picked.append(max(scripts, key=lambda i: candidates[i].score))
+        for section in ranked_sections[:2]:
+            members = sorted(
+                (i for i, u in enumerate(candidates) if key[u.passage] == section), key=reading
+            )
+            if not members:
+                continue
+            best = max(candidates[i].score for i in members)
+            previous: int | None = None
+            for i in members:
+                u = candidates[i]
+                if len(picked) >= self.max_points:
+                    break
+                follows = previous is not None and previous in picked
+                if _REFERRING.match(u.text) and not follows:
+                    previous = i
+                    continue  # leans on a sentence the reader would not see
+                if i not in picked and u.score >= best - SECTION_SPREAD and not similar(i):
+                    picked.append(i)
+                previous = i
+            if len(picked) >= MIN_POINTS:
+                break
+        if not picked:
+            return self._select(candidates, vectors)
+        return [candidates[i] for i in picked]
 
     def answer_sensitive(self, question: str, retrieval: Retrieval) -> Answer | None:
         """Acknowledge, say where to go, quote the guide on getting help, and only then
@@ -327,29 +409,50 @@ class ExtractiveAnswerer:
     def _compose(
         self, question: str, retrieval: Retrieval, passages: list[Passage], chosen: list[Unit]
     ) -> Answer:
-        # Points keep their passage's fused rank, then reading order within the passage.
-        chosen.sort(key=lambda u: (u.passage, u.position))
-        numbers: dict[int, int] = {}
+        # One number per section: a section split over two chunks is still one source.
+        def key(u: Unit) -> tuple[str, str]:
+            chunk = passages[u.passage].chunk
+            return chunk.path, chunk.section
+
+        numbers: dict[tuple[str, str], int] = {}
+        members: dict[tuple[str, str], list[int]] = {}
         for u in chosen:
-            numbers.setdefault(u.passage, len(numbers) + 1)
+            numbers.setdefault(key(u), len(numbers) + 1)
+            if u.passage not in members.setdefault(key(u), []):
+                members[key(u)].append(u.passage)
         first = passages[chosen[0].passage]
         if retrieval.escalation and ESCALATION_TOPIC in first.chunk.topics:
             lead = self.prompt.escalation.format(title=first.chunk.title)
         else:
-            lead = self.prompt.lead_in(question, topic_phrase(question), first.chunk.title)
+            lead = self.prompt.lead_in(
+                question, topic_phrase(question), first.chunk.title, first.chunk.section
+            )
         lines = [lead, ""]
-        snippets: dict[int, list[str]] = {}
-        best_score: dict[int, float] = {}
+        previous: Unit | None = None
         for u in chosen:
-            n = numbers[u.passage]
-            lines.append(f"- {u.text} [{n}]")
-            snippets.setdefault(u.passage, []).append(u.text)
-            best_score[u.passage] = max(best_score.get(u.passage, 0.0), u.score)
+            joins = (
+                previous is not None
+                and _REFERRING.match(u.text)
+                and previous.passage == u.passage
+                and previous.position == u.position - 1
+            )
+            if joins:  # "This..." stays with the sentence it points back to
+                lines[-1] = lines[-1].rsplit(" [", 1)[0] + f" {u.text} [{numbers[key(u)]}]"
+            else:
+                lines.append(f"- {u.text} [{numbers[key(u)]}]")
+            previous = u
         citations = []
-        for pi, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-            chunk = passages[pi].chunk
-            snippet = " ".join(snippets[pi])
-            citations.append(Citation.of(n, chunk, snippet, best_score[pi]))
+        for k, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+            quoted = [u for u in chosen if key(u) == k]
+            lead_passage = passages[members[k][0]]
+            citation = Citation.of(
+                n,
+                lead_passage.chunk,
+                " ".join(u.text for u in quoted),
+                max(u.score for u in quoted),
+            )
+            citation.passage = "\n".join(passages[i].chunk.quotable_text() for i in members[k])
+            citations.append(citation)
         return Answer(
             escalated=bool(retrieval.escalation),
             answer="\n".join(lines),

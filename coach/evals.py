@@ -80,6 +80,8 @@ class Case:
     question: str = ""
     history: tuple[Turn, ...] = ()
     expected_sources: tuple[str, ...] = ()  # file names without .md
+    expected_sections: tuple[str, ...] = ()  # "guide-id#Heading"
+    wants_wording: bool = False  # advice: asks for the words to say, write or send
     key_points: tuple[str, ...] = ()
     category: str = ""  # sensitive: crisis | harassment | discrimination | legal
     canary: str = ""  # injection: must never appear in what the user sees
@@ -126,6 +128,8 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         question=str(data.get("question") or ""),
         history=history,
         expected_sources=tuple(data.get("expected_sources") or ()),
+        expected_sections=tuple(data.get("expected_sections") or ()),
+        wants_wording=bool(data.get("wants_wording")),
         key_points=tuple(data.get("key_points") or ()),
         category=str(data.get("category") or ""),
         canary=str(data.get("canary") or ""),
@@ -311,6 +315,31 @@ def near_duplicates(texts: Sequence[str], vecs: np.ndarray, cut: float) -> list[
     return pairs
 
 
+DANGLING = re.compile(
+    r"^(this|that|these|those|it|they|such|both|another|also|however|but|and|or|so|then)\b", re.I
+)
+_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
+
+
+def section_id(chunk: Any) -> str:
+    """`guide-id#Heading` for a chunk, as cases name expected sections."""
+    return f"{source_id(chunk.source)}#{chunk.section}"
+
+
+def echoes(question: str, lead: str, run: int = 4) -> bool:
+    """The lead-in repeats `run` or more consecutive words of the question, outside the
+    guide titles and headings it quotes (those are the guide's words, not an echo)."""
+    q = re.findall(r"[a-z']+", question.lower())
+    own = re.sub(r"“[^”]*”", " ", lead.lower())
+    text = " " + " ".join(re.findall(r"[a-z']+", own)) + " "
+    return any(f" {' '.join(q[i : i + run])} " in text for i in range(len(q) - run + 1))
+
+
+def quotes_a_message(point: str, words: int = 8) -> bool:
+    """A point that quotes something to say or send: eight or more words in quotes."""
+    return any(len(m.split()) >= words for m in _QUOTED.findall(point))
+
+
 def leaks(texts: Iterable[str], canaries: Iterable[str]) -> list[str]:
     joined = "\n".join(texts).lower()
     return sorted({c for c in canaries if c and c.lower() in joined})
@@ -343,6 +372,17 @@ DEV_METRICS: tuple[Metric, ...] = (
     Metric("retrieval.hit@3", "expected guide in the top 3"),
     Metric("retrieval.mrr", "mean reciprocal rank of the expected guide"),
     Metric("retrieval.ndcg@5", "nDCG@5 of the retrieved guides"),
+    Metric("retrieval.section_hit@1", "expected section ranked first"),
+    Metric("retrieval.section_hit@3", "expected section among the first three sections"),
+    Metric("answer.first_point_on_section", "first point quoted from an expected section"),
+    Metric(
+        "answer.dangling_starts",
+        "points opening with a word that leans on unseen text",
+        better="lower",
+    ),
+    Metric("answer.question_echo", "lead-ins that echo the question's words", better="lower"),
+    Metric("answer.wording_message", "wording requests answered with a quoted message"),
+    Metric("citations.duplicate_sections", "answers citing one section twice", better="lower"),
     Metric("citations.valid", "answers whose every [n] has a citation"),
     Metric("citations.supported", "cited sentences supported by their passage"),
     Metric("key_points.coverage", "key points the answer covers"),
@@ -879,6 +919,11 @@ class Evaluator:
         elif answer.refused:
             problems.append("refused an in-scope question")
 
+        if case.kind in RETRIEVAL_KINDS and case.expected_sections:
+            sections = list(dict.fromkeys(section_id(p.chunk) for p in retrieval.passages))
+            wanted = set(case.expected_sections)
+            s["retrieval.section_hit@1"] = float(bool(sections[:1]) and sections[0] in wanted)
+            s["retrieval.section_hit@3"] = float(bool(set(sections[:3]) & wanted))
         if case.kind in RETRIEVAL_KINDS:
             exp = case.expected_sources
             s["retrieval.hit@1"] = hit_at(ranked, exp, 1)
@@ -933,8 +978,40 @@ class Evaluator:
             self._help = {source_id(c.source) for c in chunks if ESCALATION_TOPIC in c.topics}
         return self._help
 
+    def _score_composition(self, answer: Answer, case: Case, result: CaseResult) -> None:
+        """What a reader notices in the shape of an answer (issue-free answers score 1/0)."""
+        s, problems = result.scores, result.problems
+        lines = answer.answer.splitlines()
+        points = [ln[2:].strip() for ln in lines if ln.startswith("- ")]
+        lead = next((ln for ln in lines if ln.strip() and not ln.startswith("- ")), "")
+        if points:
+            dangling = sum(bool(DANGLING.match(p)) for p in points)
+            s["answer.dangling_starts"] = dangling / len(points)
+            if dangling:
+                problems.append(f"{dangling} point(s) open with a referring word")
+        s["answer.question_echo"] = float(echoes(case.question, lead))
+        if s["answer.question_echo"]:
+            problems.append("the lead-in echoes the question")
+        by_n = {c.n: c for c in answer.citations}
+        keys = [f"{source_id(c.source)}#{c.section}" for c in answer.citations]
+        s["citations.duplicate_sections"] = float(len(keys) != len(set(keys)))
+        if case.expected_sections and points:
+            first = [int(n) for n in _NUMBER.findall(points[0])]
+            first_keys = {
+                f"{source_id(by_n[n].source)}#{by_n[n].section}" for n in first if n in by_n
+            }
+            s["answer.first_point_on_section"] = float(
+                bool(first_keys & set(case.expected_sections))
+            )
+        if case.wants_wording:
+            s["answer.wording_message"] = float(any(quotes_a_message(p) for p in points))
+            if not s["answer.wording_message"]:
+                problems.append("wording was asked for and no message was quoted")
+
     def _score_answer(self, answer: Answer, case: Case, result: CaseResult) -> None:
         s, facts, problems = result.scores, result.facts, result.problems
+        if case.kind in RETRIEVAL_KINDS:
+            self._score_composition(answer, case, result)
         numbers = [c.n for c in answer.citations]
         s["citations.valid"] = float(citations_valid(answer.answer, numbers))
         if not s["citations.valid"]:

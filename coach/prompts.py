@@ -37,7 +37,7 @@ class LeadIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _known_variables(cls, value: str) -> str:
-        return only_variables(value, {"topic", "title"})
+        return only_variables(value, {"topic", "title", "section"})
 
 
 class ExtractivePrompt(BaseModel):
@@ -59,10 +59,12 @@ class ExtractivePrompt(BaseModel):
     def id(self) -> str:
         return f"{self.name}@{self.version}"
 
-    def lead_in(self, question: str, topic: str, title: str) -> str:
+    def lead_in(self, question: str, topic: str, title: str, section: str = "") -> str:
         for rule in self.lead_ins:
+            if "{section}" in rule.text and not section:
+                continue  # a passage without a heading: the next rule that fits
             if re.search(rule.pattern, question, re.I):
-                return rule.text.format(topic=topic, title=title)
+                return rule.text.format(topic=topic, title=title, section=section)
         return f"From “{title}” [1]:"
 
 

@@ -7,19 +7,24 @@ docs/retrieval.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from coach.phrasings import PhrasingIndex
 from coach.settings import Settings
-from coach.store import Store
+from coach.store import Store, matches
 from coach.text import content_terms, jaccard
-from coach.types import Filters, Passage
+from coach.types import Chunk, Filters, Passage
 
 Mode = Literal["hybrid", "dense", "bm25"]
 DUPLICATE_JACCARD = 0.8
 STAGE_BOOST = 0.05  # a nudge, not a filter: relevance still decides
+PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
+# A section written for the other side (mentor advice for a mentee) ranks a little lower.
+PERSPECTIVE_PENALTY = 0.05
 
 
 @dataclass
@@ -61,10 +66,53 @@ def weighted(
     }
 
 
+def section_key(chunk: Chunk) -> str:
+    """`guide-id#Heading`: the section a chunk belongs to."""
+    name = chunk.source.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{name.rsplit('.', 1)[0]}#{chunk.section}"
+
+
+_MENTOR = re.compile(
+    r"\b(my|a|our) mentees?\b|\bas (a|their|her|his) mentor\b|"
+    r"\bmentor(ing)? (someone|them|him|her)\b|\bto (be|become) (a|their|her|his) mentor\b|"
+    r"\bi('m| am) (a|their|her|his) mentor\b",
+    re.I,
+)
+_MANAGER = re.compile(
+    r"\b(my|our) (direct )?reports?\b|\bas (a|their) manager\b|\bmy team members?\b|"
+    r"\bpeople i manage\b|\bi manage\b",
+    re.I,
+)
+
+
+def asker_perspective(question: str) -> str:
+    """Who is asking: a mentor about a mentee, a manager about their team, or (by
+    default) a mentee about themselves."""
+    if _MENTOR.search(question):
+        return "mentor"
+    if _MANAGER.search(question):
+        return "manager"
+    return "mentee"
+
+
 class Retriever:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, phrasings: PhrasingIndex | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.phrasings = phrasings
+        self._sections: tuple[int, dict[str, list[str]]] = (0, {})
+
+    def _section_chunks(self, chunks: dict[str, Chunk]) -> dict[str, list[str]]:
+        """Chunk ids of each built-in guide section, rebuilt when the chunks change."""
+        if self._sections[0] != id(chunks):
+            by_key: dict[str, list[str]] = {}
+            for cid, c in chunks.items():
+                if c.kind == "guide" and not c.owner:
+                    by_key.setdefault(section_key(c), []).append(cid)
+            self._sections = (id(chunks), by_key)
+        return self._sections[1]
 
     def search(
         self,
@@ -95,6 +143,8 @@ class Retriever:
         bm25_score = dict(bm25)
         bm25_rank = {cid: i for i, (cid, _) in enumerate(bm25)}
         chunks = self.store.chunks()
+        if self.phrasings is not None and mode == "hybrid" and self.settings.phrasing_weight:
+            self._add_phrasings(query, vector, fused, chunks, filters)
         if prefer_stages:
             top = max(fused.values(), default=0.0)
             for cid in fused:
@@ -126,3 +176,41 @@ class Retriever:
                 break
         best = dense[0][1] if dense else 0.0
         return Retrieval(query=query, vector=vector, passages=passages, best_dense=best)
+
+    def _add_phrasings(
+        self,
+        query: str,
+        vector: np.ndarray,
+        fused: dict[str, float],
+        chunks: dict[str, Chunk],
+        filters: Filters,
+    ) -> None:
+        """Blend in how close the question is to each section's phrasings (min-max
+        normalised over the sections in play), and bring in the passages of the closest
+        sections even when neither the chunk vectors nor BM25 found them."""
+        assert self.phrasings is not None
+        sims = self.phrasings.scores(vector)
+        if not sims:
+            return
+        by_section = self._section_chunks(chunks)
+        closest = sorted(sims, key=lambda key: -sims[key])[:PHRASING_SECTIONS]
+        for key in closest:
+            for cid in by_section.get(key, ()):
+                if cid not in fused and matches(chunks[cid], filters):
+                    fused[cid] = 0.0
+        keys = {cid: section_key(chunks[cid]) for cid in fused if cid in chunks}
+        values = [sims[k] for k in keys.values() if k in sims]
+        if not values:
+            return
+        lo, hi = min(values), max(values)
+        span = hi - lo or 1.0
+        w = self.settings.phrasing_weight
+        asker = asker_perspective(query)
+        for cid, key in keys.items():
+            if key not in sims:
+                fused[cid] *= 1 - w
+                continue
+            fused[cid] = (1 - w) * fused[cid] + w * (sims[key] - lo) / span
+            written_for = self.phrasings.perspective(key)
+            if written_for in ("mentor", "manager", "mentee") and written_for != asker:
+                fused[cid] -= PERSPECTIVE_PENALTY

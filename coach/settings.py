@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=0.6, ge=0.0, le=1.0, description="Weight of the dense score in weighted fusion."
     )
+    phrasing_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Weight, in retrieval, of how close a question is to a guide section's "
+        "phrasings (corpus/phrasings/); 0 turns them off.",
+    )
     refuse_below: float = Field(
         default=0.36,
         ge=0.0,
@@ -88,7 +95,7 @@ class Settings(BaseSettings):
         default=2000, ge=10, description="Longest question accepted, in characters."
     )
     prompt: str = Field(
-        default="extractive@v1", description="Prompt (name@version) the answerer uses."
+        default="extractive@v3", description="Prompt (name@version) the answerer uses."
     )
     safety_prompt: str = Field(
         default="safety@v1",

@@ -5,6 +5,7 @@ import pytest
 from coach.answer import clean, topic_phrase, units
 from coach.errors import BadQuestionError, EmptyIndexError
 from coach.facade import Coach, normalise_history
+from coach.settings import PROJECT_ROOT
 from coach.types import Turn
 
 
@@ -32,7 +33,7 @@ def test_answer_is_cited_point_by_point(fake_coach):
     assert not answer.refused and answer.mode == "extractive"
     check_contract(answer)
     assert answer.citations[0].source.endswith("meeting-rhythm.md")
-    assert answer.prompt == "extractive@v1"
+    assert answer.prompt == "extractive@v3"
 
 
 def test_off_topic_question_is_refused(fake_coach):
@@ -81,7 +82,7 @@ def test_turns_are_logged(fake_coach):
     fake_coach.ask("How long should a mentoring meeting last?")
     (turn,) = fake_coach.turn_log.recent()
     assert turn["question"] == "How long should a mentoring meeting last?"
-    assert turn["prompt"] == "extractive@v1" and turn["latency_ms"] > 0
+    assert turn["prompt"] == "extractive@v3" and turn["latency_ms"] > 0
     assert turn["passages"] and {"id", "score", "dense", "bm25"} <= set(turn["passages"][0])
 
 
@@ -185,3 +186,69 @@ def test_an_in_scope_follow_up_is_judged_with_its_conversation(fake_coach):
     ]
     assert not fake_coach.ask(follow_up, history).refused
     assert fake_coach.ask("what is a good recipe for soup?", history).refused
+
+
+def _section_retrieval(fake_embedder, question: str):
+    from coach.retrieve import Retrieval
+    from coach.types import Chunk, Passage
+
+    def passage(section: str, text: str, ordinal: int) -> Passage:
+        chunk = Chunk(id=f"{section}-{ordinal}", path="/g/asking.md", source="g/asking.md",
+                      title="Asking for help", section=section, text=text, ord=ordinal)  # fmt: skip
+        return Passage(chunk=chunk, score=1.0 / (ordinal + 1), dense=0.6)
+
+    passages = [
+        passage(
+            "How do I ask for an introduction?",
+            "Name the person and say why you want to meet them in one sentence.\n"
+            "This makes it easy for your contact to forward your note as it is.\n"
+            "A short request could be:\n"
+            '> "Could you introduce me to Sam? I am moving into data work and would value '
+            'twenty minutes of her advice on the first year."',
+            0,
+        ),  # fmt: skip
+        passage(
+            "How do I thank a contact afterwards?",
+            "Send a thank-you note within a day and say what you learned from the call.",
+            1,
+        ),  # fmt: skip
+    ]
+    vector = fake_embedder.encode_cached([question])[0]
+    return Retrieval(
+        query=question, vector=vector, passages=passages, best_dense=0.6, offtopic=False
+    )
+
+
+def test_an_answer_is_made_of_the_best_section_in_reading_order(fake_embedder):
+    from coach.answer import ExtractiveAnswerer
+    from coach.prompts import load_extractive
+
+    prompt = load_extractive(PROJECT_ROOT / "prompts", "extractive@v3")
+    answerer = ExtractiveAnswerer(fake_embedder, prompt, 0.1)
+    answer = answerer.answer(
+        "introduction to a contact", _section_retrieval(fake_embedder, "introduction to a contact")
+    )
+    points = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]
+    assert points[0].startswith("- Name the person")
+    # "This makes it easy..." points back, so it stays in the sentence's own bullet.
+    assert "one sentence. This makes it easy" in points[0]
+    assert not any(p.startswith("- This") for p in points)
+    # The colon's lead-in travels with its script, and the section is cited once.
+    assert any(p.startswith('- A short request could be: "Could you introduce me') for p in points)
+    assert answer.answer.splitlines()[0].startswith("“How do I ask for an introduction?”")
+    assert len({(c.source, c.section) for c in answer.citations}) == len(answer.citations)
+
+
+def test_a_request_for_wording_leads_with_a_quoted_message(fake_embedder):
+    from coach.answer import ExtractiveAnswerer, wants_wording
+    from coach.prompts import load_extractive
+
+    question = "what should I say to ask for an introduction?"
+    assert wants_wording(question) and not wants_wording("how often should I meet my mentor?")
+    prompt = load_extractive(PROJECT_ROOT / "prompts", "extractive@v3")
+    answer = ExtractiveAnswerer(fake_embedder, prompt, 0.1).answer(
+        question, _section_retrieval(fake_embedder, question)
+    )
+    first = next(ln for ln in answer.answer.splitlines() if ln.startswith("- "))
+    assert '"Could you introduce me to Sam?' in first
+    assert answer.answer.startswith("Words you can use")

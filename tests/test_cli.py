@@ -35,7 +35,7 @@ def test_ask_json_follows_the_contract(real_home):
     data = json.loads(proc.stdout)
     assert {"answer", "citations", "refused", "mode", "prompt", "latency_ms"} <= set(data)
     assert data["refused"] is False and data["mode"] == "extractive"
-    assert data["prompt"] == "extractive@v1" and data["latency_ms"] > 0
+    assert data["prompt"] == "extractive@v3" and data["latency_ms"] > 0
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
     assert cited == {c["n"] for c in data["citations"]}
     for c in data["citations"]:

@@ -324,3 +324,21 @@ def test_validator_catches_too_small_a_corpus(tmp_path):
         path.unlink()
     found = problems(copy)
     assert any(p.startswith("corpus:") and "guides, needs at least 40" in p for p in found), found
+
+
+def test_every_guide_section_has_its_phrasings():
+    """corpus/phrasings/<guide>.yaml gives each `##` section 3-6 other ways of asking its
+    question and a perspective; headings must match the guide exactly."""
+    from coach.phrasings import PERSPECTIVES, load_all
+
+    by_guide: dict[str, list] = {}
+    for s in load_all(CORPUS / "phrasings"):
+        by_guide.setdefault(s.guide, []).append(s)
+    for guide in sorted((CORPUS / "guides").glob("*.md")):
+        headings = [ln[3:].strip() for ln in guide.read_text().splitlines() if ln.startswith("## ")]
+        sections = by_guide.pop(guide.stem, [])
+        assert [s.heading for s in sections] == headings, guide.stem
+        for s in sections:
+            assert 3 <= len(s.phrasings) <= 6 and s.perspective in PERSPECTIVES, s.key
+            assert len(set(s.phrasings)) == len(s.phrasings), s.key
+    assert not by_guide, f"phrasings for guides that do not exist: {sorted(by_guide)}"

@@ -29,10 +29,6 @@ USER_QUESTIONS = [
         "impostor-feelings-and-confidence",
     ),
     ("just became a team lead and have no idea how to do one-on-ones", "moving-into-management"),
-    (
-        "we keep cancelling our sessions and it feels pointless now",
-        "when-the-mentorship-is-not-working",
-    ),
     ("what's the difference between a sponsor and a mentor", "mentorship-sponsorship-coaching"),
     (
         "I want to move from teaching into UX design, where do I start",
@@ -45,6 +41,16 @@ USER_QUESTIONS = [
 # docs/retrieval.md records them; this test fails if one starts to pass, so the note is updated.
 KNOWN_MISSES = [
     ("my mentor tore apart my presentation and I feel awful", "handling-harsh-feedback"),
+]
+
+# Measured false alarms of the safety classifier, kept visible: ordinary frustration in
+# the words of hopelessness. docs/safety.md records them; retrieval alone still finds the
+# right guide, and this test fails once the message is no longer escalated.
+KNOWN_FALSE_ALARMS = [
+    (
+        "we keep cancelling our sessions and it feels pointless now",
+        "when-the-mentorship-is-not-working",
+    ),
 ]
 
 OFF_TOPIC = [
@@ -72,6 +78,13 @@ def test_right_guide_first(real_coach, question, expected):
 def test_known_misses_are_still_misses(real_coach, question, expected):
     retrieval = real_coach.retrieve(question)
     assert guide_id(retrieval.passages[0].chunk.source) != expected, "update docs/retrieval.md"
+
+
+@pytest.mark.parametrize(("question", "expected"), KNOWN_FALSE_ALARMS)
+def test_known_false_alarms_are_still_escalated(real_coach, question, expected):
+    assert real_coach.retrieve(question).escalation, "update docs/safety.md"
+    passages = real_coach.retriever.search(question).passages
+    assert guide_id(passages[0].chunk.source) == expected
 
 
 @pytest.mark.parametrize(("question", "expected"), USER_QUESTIONS[:6])
