@@ -65,6 +65,22 @@ def clean(text: str) -> str:
     return text
 
 
+def whole_quotes(sentences: list[str]) -> list[str]:
+    """Sentences re-joined where a quotation runs across them: a message quoted inside a
+    paragraph ("A reply might say: "Thank you. I understand."") is one point, not two."""
+    out: list[str] = []
+    for s in sentences:
+        if out and _open_quote(out[-1]):
+            out[-1] = f"{out[-1]} {s}"
+        else:
+            out.append(s)
+    return out
+
+
+def _open_quote(text: str) -> bool:
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
 def units(passage_index: int, text: str) -> list[Unit]:
     out: list[Unit] = []
     lead = ""  # "A simple opening could be:" belongs with the script on the next line
@@ -76,7 +92,7 @@ def units(passage_index: int, text: str) -> list[Unit]:
         if is_script and len(raw.split()) <= 70:
             pieces = [raw]  # a script is quoted whole; half a message is no use
         else:
-            pieces = split_sentences(_LIST_MARK.sub("", raw))
+            pieces = whole_quotes(split_sentences(_LIST_MARK.sub("", raw)))
         if lead and not is_script:
             lead = ""  # the colon introduced a list or paragraph, not a script
         for k, piece in enumerate(pieces):

@@ -18,7 +18,8 @@ from coach.types import Chunk, Document
 TokenCounter = Callable[[str], int]
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+# The closing quotes or bracket after a full stop belong to the sentence they close.
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
 def chunk_id(source: str, context: str, text: str) -> str:
@@ -68,7 +69,11 @@ def split_sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         line = line.strip()
         if line:
-            parts.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+            pieces = _SENTENCE_END.split(line)  # sentence, closer, sentence, closer, ...
+            closers = pieces[1::2] + [""]
+            parts.extend(
+                f"{s}{c}".strip() for s, c in zip(pieces[0::2], closers, strict=True) if s.strip()
+            )
     return parts
 
 

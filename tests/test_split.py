@@ -94,3 +94,26 @@ def test_token_counts_add_up_across_paragraphs_as_packing_assumes():
             assert count(f"{a}\n\n{b}") == count(a) + count(b) - SPECIAL_TOKENS, (a, b)
             pairs += 1
     assert pairs > 500
+
+
+def test_a_closing_quote_stays_with_its_sentence():
+    from coach.split import split_sentences
+
+    text = 'Say it plainly: "I can\'t make Friday." Then offer a new time. Avoid "sorry."'
+    assert split_sentences(text) == [
+        'Say it plainly: "I can\'t make Friday."',
+        "Then offer a new time.",
+        'Avoid "sorry."',
+    ]
+
+
+def test_a_message_quoted_across_sentences_is_one_point():
+    from coach.answer import units
+
+    text = (
+        'A reply might say: "Thank you for telling me. I would love to stay in touch." Then wait.'
+    )
+    quoted = [u.text for u in units(0, text)]
+    assert quoted == [
+        'A reply might say: "Thank you for telling me. I would love to stay in touch."'
+    ]
