@@ -8,8 +8,10 @@ answer = coach.ask("How often should I meet my mentor?")
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -20,7 +22,7 @@ from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
 from coach.condense import condense
 from coach.db import Database, open_database
-from coach.errors import BadInputError, BadQuestionError
+from coach.errors import BadInputError, BadQuestionError, LoadError
 from coach.ingest import Progress, forget
 from coach.ingest import ingest as run_ingest
 from coach.library import Upload
@@ -29,6 +31,7 @@ from coach.prep import MeetingPrep
 from coach.prompts import load_chat, load_extractive, load_safety
 from coach.retrieve import Retrieval, Retriever
 from coach.safety import ESCALATION_TOPIC, Assessment, Safety
+from coach.sandbox import Limits, read_untrusted
 from coach.settings import Settings, get_settings
 from coach.store import Store
 from coach.turnlog import TurnLog
@@ -331,28 +334,56 @@ class Coach:
         )
 
     # --- the personal library ---------------------------------------------------------
+    def upload_limits(self) -> Limits:
+        s = self.settings
+        return Limits(
+            cpu_seconds=s.parse_cpu_seconds,
+            wall_seconds=s.parse_wall_seconds,
+            memory_mb=s.parse_memory_mb,
+            workers=s.parse_workers,
+            max_bytes=int(s.upload_max_mb * 1_000_000),
+            max_pages=s.upload_max_pages,
+            max_chars=s.upload_max_chars,
+        )
+
     def upload(
         self, user: str, filename: str, data: bytes, progress: Progress | None = None
     ) -> Upload:
-        """Check, store and ingest one file into `user`'s private library."""
+        """Check, store and ingest one file into `user`'s private library. The file is
+        read once, in a limited worker process (coach.sandbox), before the index's write
+        lock is taken; ingest then uses what was read."""
         s = self.settings
-        name = library.check(
-            filename, data, s.upload_max_mb, s.upload_max_chars, s.upload_max_pages
-        )
+        name = library.check(filename, data, s.upload_max_mb)
         folder = library.user_folder(s.home, user)
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
-        staging = folder / f".incoming-{name}"  # hidden: ingest never sees a half-written file
-        staging.write_bytes(data)
+        # A hidden folder of its own: ingest never sees a half-written file, two uploads
+        # of one name never share it, and the file keeps its name (a title falls back to it).
+        staging = folder / f".incoming-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
         try:
-            library.check_text(staging, s.upload_max_chars)
-            os.replace(staging, target)
+            incoming = staging / name
+            incoming.write_bytes(data)
+            if progress:
+                progress("reading", 0, 1)
+            try:
+                doc = read_untrusted(incoming, f"my-library/{name}", self.upload_limits())
+            except LoadError as exc:
+                raise BadInputError(f"{name}: {exc.reason}.") from None
+            key = str(target.resolve())
+            os.replace(incoming, target)
         finally:
-            staging.unlink(missing_ok=True)
-        report = run_ingest(self.store, s, [target], progress, owner=user)
+            shutil.rmtree(staging, ignore_errors=True)
+        report = run_ingest(
+            self.store,
+            s,
+            [target],
+            progress,
+            owner=user,
+            documents={key: replace(doc, path=key)},
+        )
         if report.failures:
-            raise BadInputError(f"{name}: {report.failures[0]}")
-        key = str(target.resolve())
+            reason = report.failures[0].removeprefix(f"{key}: ").removeprefix(f"{target}: ")
+            raise BadInputError(f"{name}: {reason}")
         total = len(self.store.ids_for_path(key))
         self.mentee(user).add_document(name, key, total)
         return Upload(name, target, report.chunks_added, total)

@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from coach.load import find_files, load
 from coach.settings import Settings
 from coach.split import split_document
 from coach.store import FileRecord, Store
-from coach.types import Chunk, IngestReport
+from coach.types import Chunk, Document, IngestReport
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -65,9 +65,12 @@ def ingest(
     progress: Progress | None = None,
     embed_batch: int = 64,
     owner: str = "",
+    documents: Mapping[str, Document] | None = None,
 ) -> IngestReport:
     """Make the store match the files under `paths`. `owner` marks a user's personal
-    uploads, which only that user's questions can retrieve."""
+    uploads, which only that user's questions can retrieve. `documents` holds files
+    already read (by their resolved path), such as an upload read in the sandbox before
+    the lock was taken: they are not read again."""
     started = time.perf_counter()
     roots = [Path(p).expanduser() for p in (paths or default_roots(settings))]
     report = IngestReport()
@@ -110,7 +113,9 @@ def ingest(
                     report.files_unchanged += 1
                     report.chunks_unchanged += len(record.chunk_ids)
                     continue
-                doc = load(path, display_source(path, settings), max_bytes=max_bytes)
+                doc = (documents or {}).get(key) or load(
+                    path, display_source(path, settings), max_bytes=max_bytes
+                )
                 chunks = split_document(
                     doc, embedder.count_tokens, settings.chunk_tokens, owner=owner
                 )

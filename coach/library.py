@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.errors import BadInputError, LoadError
-from coach.load import load
+from coach.errors import BadInputError
 
 ALLOWED = {
     ".md": "text",
@@ -46,8 +45,9 @@ def user_folder(home: Path, user: str) -> Path:
     return home / "uploads" / f"{slug}-{hashlib.sha256(user.encode()).hexdigest()[:10]}"
 
 
-def check(filename: str, data: bytes, max_mb: float, max_chars: int, max_pages: int) -> str:
-    """Validate an upload before anything is stored; returns the safe file name."""
+def check(filename: str, data: bytes, max_mb: float) -> str:
+    """The cheap checks, before anything is stored or parsed; returns the safe file name.
+    Reading the file (and its page and character caps) happens in coach.sandbox."""
     name = safe_name(filename)
     ext = Path(name).suffix.lower()
     if ext not in ALLOWED:
@@ -66,31 +66,4 @@ def check(filename: str, data: bytes, max_mb: float, max_chars: int, max_pages: 
         raise BadInputError(f"{name}: the content is not a PDF, whatever its name says.")
     if kind != "pdf" and (head.startswith(b"%PDF-") or b"\x00" in data[:8192]):
         raise BadInputError(f"{name}: the content is binary, not {ext} text.")
-    if kind == "pdf":
-        _check_pages(name, data, max_pages)
     return name
-
-
-def _check_pages(name: str, data: bytes, max_pages: int) -> None:
-    import io
-
-    from pypdf import PdfReader
-
-    try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except Exception:  # pypdf raises many types on damaged files
-        raise BadInputError(f"{name}: the PDF is damaged and cannot be read.") from None
-    if pages > max_pages:
-        raise BadInputError(f"{name}: the PDF has {pages} pages; the limit is {max_pages}.")
-
-
-def check_text(path: Path, max_chars: int) -> None:
-    """Load the stored file once to be sure it reads, and hold it to the character cap."""
-    try:
-        doc = load(path, path.name)
-    except LoadError as exc:
-        raise BadInputError(f"{path.name}: {exc.reason}.") from None
-    if len(doc.text) > max_chars:
-        raise BadInputError(
-            f"{path.name}: the text is {len(doc.text):,} characters; the limit is {max_chars:,}."
-        )

@@ -73,8 +73,11 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield entry
 
 
-def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
-    """Read one file. `source` is the display path stored with every chunk."""
+def load(
+    path: Path, source: str, max_bytes: int = 20_000_000, max_pages: int | None = None
+) -> Document:
+    """Read one file. `source` is the display path stored with every chunk. Untrusted
+    files are read through coach.sandbox, which calls this under limits."""
     try:
         size = path.stat().st_size
         if size == 0:
@@ -91,7 +94,7 @@ def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
 
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        title, text = _pdf(path, data)
+        title, text = _pdf(path, data, max_pages)
         meta: dict = {}
     else:
         raw = _decode(path, data)
@@ -223,7 +226,7 @@ def _html(raw: str) -> tuple[str, str]:
     return title, text
 
 
-def _pdf(path: Path, data: bytes) -> tuple[str, str]:
+def _pdf(path: Path, data: bytes, max_pages: int | None = None) -> tuple[str, str]:
     import io
     import logging
 
@@ -235,6 +238,10 @@ def _pdf(path: Path, data: bytes) -> tuple[str, str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(str(path), "the PDF is password-protected")
+        if max_pages is not None and len(reader.pages) > max_pages:
+            raise LoadError(
+                str(path), f"the PDF has {len(reader.pages)} pages; the limit is {max_pages}"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
         title = str(info.title) if info and info.title else ""

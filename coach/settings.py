@@ -105,6 +105,33 @@ class Settings(BaseSettings):
         default=300_000, ge=1000, description="Most characters of text in one uploaded file."
     )
     upload_max_pages: int = Field(default=100, ge=1, description="Most pages in one uploaded PDF.")
+    parse_cpu_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=600,
+        description="CPU seconds the worker process that reads an upload may use before it "
+        "is stopped and the upload refused (a 100-page text PDF takes under 1 s).",
+    )
+    parse_wall_seconds: float = Field(
+        default=4.0,
+        gt=0,
+        le=1200,
+        description="Seconds, on the clock, an upload's worker process may take before it is "
+        "killed and the upload refused.",
+    )
+    parse_memory_mb: int = Field(
+        default=512,
+        ge=128,
+        description="Address space of the worker process that reads an upload, in MB; a file "
+        "that needs more is refused.",
+    )
+    parse_workers: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Uploads the web app reads at once, each in its own worker process; more "
+        "wait their turn.",
+    )
     auth: str | None = Field(
         default=None,
         description="Sign-in for the web app: `user:password` pairs separated by commas, or "

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coach.errors import LoadError
+from coach.errors import CoachError, LoadError
 from coach.load import load
+from coach.sandbox import TOO_BIG, TOO_LONG, Limits, read_untrusted
 
 
 def alias_bomb(levels: int = 5) -> bytes:
@@ -19,6 +20,40 @@ def alias_bomb(levels: int = 5) -> bytes:
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
     lines += [f"title: *a{levels}", "---", "", "Body text about mentoring and meetings."]
     return "\n".join(lines).encode()
+
+
+def pdf_bomb(pages: int = 5, ops: int = 120_000) -> bytes:
+    """A small PDF whose pages each inflate to about 2.6 MB of one-letter text operations:
+    within pypdf's limits, and minutes of CPU to extract."""
+    import io
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+            }
+        )
+    )
+    packed = zlib.compress(b"BT /F1 1 Tf " + b"1 0 0 1 0 0 Tm (a) Tj " * ops + b"ET", 9)
+    for _ in range(pages):
+        page = writer.add_blank_page(612, 792)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
+        )
+        stream = StreamObject()
+        stream._data = packed
+        stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def write(folder: Path, name: str, data: bytes) -> Path:
@@ -72,3 +107,137 @@ def test_plain_front_matter_still_reads(tmp_path):
     assert doc.title == "1984 notes" and doc.summary == "A short summary."
     assert doc.topics == ("feedback", "2026") and doc.stages == ("early-career",)
     assert doc.kind == "guide"
+
+
+# --- the sandbox ----------------------------------------------------------------------
+def test_sandbox_reads_what_load_reads(tmp_path):
+    path = write(tmp_path, "notes.md", b"---\ntitle: My notes\ntopics: [feedback]\n---\nBody.")
+    assert read_untrusted(path, "my-library/notes.md", Limits()) == load(
+        path, "my-library/notes.md"
+    )
+
+
+def test_cpu_bomb_is_stopped_at_the_cpu_limit(tmp_path):
+    path = write(tmp_path, "bomb.pdf", pdf_bomb())
+    assert path.stat().st_size < 40_000
+    started = time.perf_counter()
+    with pytest.raises(LoadError) as err:
+        read_untrusted(path, "bomb.pdf", Limits(cpu_seconds=1, wall_seconds=30))
+    assert err.value.reason == TOO_LONG
+    assert time.perf_counter() - started < 4
+
+
+def test_slow_file_is_killed_at_the_wall_clock_limit(tmp_path):
+    path = write(tmp_path, "bomb.pdf", pdf_bomb())
+    started = time.perf_counter()
+    with pytest.raises(LoadError) as err:
+        read_untrusted(path, "bomb.pdf", Limits(cpu_seconds=60, wall_seconds=0.8))
+    assert err.value.reason == TOO_LONG
+    assert time.perf_counter() - started < 3
+
+
+def test_memory_hungry_file_is_refused(tmp_path):
+    limits = Limits(memory_mb=128, cpu_seconds=30, wall_seconds=60)
+    small = write(tmp_path, "small.html", b"<html><body><p>Meet your mentor monthly.</p></html>")
+    assert read_untrusted(small, "small.html", limits).text  # the limit leaves room to work
+    # Hundreds of thousands of tiny elements: BeautifulSoup needs far more than 128 MB.
+    path = write(tmp_path, "big.html", b"<html><body>" + b"<b>a</b>" * 300_000 + b"</body></html>")
+    with pytest.raises(LoadError) as err:
+        read_untrusted(path, "big.html", limits)
+    assert err.value.reason == TOO_BIG
+
+
+def test_page_and_character_caps_hold_in_the_worker(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for i in range(3):
+        pdf.add_page()
+        pdf.cell(0, 10, f"Page {i} about mentoring meetings and their agendas.")
+    pdf.output(str(tmp_path / "three.pdf"))
+    with pytest.raises(LoadError, match="3 pages; the limit is 2"):
+        read_untrusted(tmp_path / "three.pdf", "three.pdf", Limits(max_pages=2))
+    path = write(tmp_path, "long.txt", b"word " * 2000)
+    with pytest.raises(LoadError, match="9,999 characters; the limit is 1,000"):
+        read_untrusted(path, "long.txt", Limits(max_chars=1000))
+
+
+def test_upload_is_read_once_in_the_sandbox(fake_coach, monkeypatch):
+    import coach.ingest
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the upload was read again inside the ingest lock")
+
+    monkeypatch.setattr(coach.ingest, "load", never)
+    result = fake_coach.upload(
+        "ana", "zoo.md", b"## Zoo pay\n\nZebra keepers ask for a quarterly pay review."
+    )
+    assert result.chunks_total >= 1 and result.filename == "zoo.md"
+
+
+@pytest.mark.parametrize("name", ["bomb.pdf", "alias.md"])
+def test_bombs_through_upload_leave_nothing(fake_coach, name):
+    from tests.test_bad_input import counts
+
+    data = pdf_bomb() if name.endswith(".pdf") else alias_bomb(7)
+    before = counts(fake_coach)
+    started = time.perf_counter()
+    with pytest.raises(CoachError) as err:
+        fake_coach.upload("ana", name, data)
+    assert time.perf_counter() - started < 6
+    message = str(err.value)
+    assert message.startswith(f"{name}: ") and str(fake_coach.settings.home) not in message
+    assert counts(fake_coach) == before and fake_coach.mentee("ana").documents() == []
+    uploads = fake_coach.settings.home / "uploads"
+    assert not [p for p in uploads.rglob("*") if p.is_file()]
+
+
+# --- over HTTP ------------------------------------------------------------------------
+@pytest.fixture
+def two_users(settings, fake_embedder, docs):
+    from coach.facade import Coach
+    from tests.conftest import serve_app
+
+    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
+    coach.ingest([docs])
+    app, url = serve_app(coach, concurrency=4)
+    yield coach, url
+    app.close()
+
+
+def test_bombs_are_refused_while_another_user_chats(two_users, tmp_path):
+    import statistics
+    import threading
+
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    coach, url = two_users
+    ana = Client(url, auth=("ana", "pw-a"), verbose=False)
+    ben = Client(url, auth=("ben", "pw-b"), verbose=False)
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def chat() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            ben.predict("How often should I meet my mentor?", None, api_name="/chat")
+            latencies.append(time.perf_counter() - started)
+
+    chatter = threading.Thread(target=chat)
+    chatter.start()
+    took = {}
+    try:
+        for name, data in (("bomb.pdf", pdf_bomb()), ("alias.md", alias_bomb(7))):
+            path = write(tmp_path, name, data)
+            started = time.perf_counter()
+            with pytest.raises(AppError, match=f"{TOO_LONG}|anchors or aliases"):
+                ana.predict(handle_file(str(path)), api_name="/upload")
+            took[name] = time.perf_counter() - started
+    finally:
+        stop.set()
+        chatter.join()
+    assert took["bomb.pdf"] < 5 and took["alias.md"] < 1, took
+    assert len(latencies) >= 3 and statistics.median(latencies) < 1, latencies
+    assert coach.mentee("ana").documents() == []
