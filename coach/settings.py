@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         default=300_000, ge=1000, description="Most characters of text in one uploaded file."
     )
     upload_max_pages: int = Field(default=100, ge=1, description="Most pages in one uploaded PDF.")
+    upload_wait_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        description="Seconds an upload (or a delete) waits for other uploads or a `coach "
+        "ingest` to finish writing the index before it gives up with a message.",
+    )
     parse_cpu_seconds: float = Field(
         default=3.0,
         gt=0,

@@ -473,10 +473,11 @@ class Store:
         return self._collection
 
     # --- writing (ingest only) ----------------------------------------------------------
-    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+    def write_lock(self, wait: float = 0.0) -> contextlib.AbstractContextManager[None]:
         """One writer at a time, across processes and replicas: concurrent writers corrupt
-        an embedded Chroma store, and two ingests would fight over the file manifest."""
-        return self._sql.lock("ingest")
+        an embedded Chroma store, and two ingests would fight over the file manifest.
+        `wait` is how long to wait for another writer to finish (0: fail at once)."""
+        return self._sql.lock("ingest", wait)
 
     def files(self) -> dict[str, FileRecord]:
         with self._db() as db:

@@ -472,7 +472,8 @@ class WebApp:
 
         def report(stage: str, done: int, total: int) -> None:
             if progress is not None and total:
-                progress(done / total, desc=f"{stage} {done}/{total}")
+                desc = stage if stage.startswith("waiting") else f"{stage} {done}/{total}"
+                progress(done / total, desc=desc)
 
         result = self.coach.upload(data.user, original, raw, progress=report)
         status = (

@@ -241,3 +241,115 @@ def test_bombs_are_refused_while_another_user_chats(two_users, tmp_path):
     assert took["bomb.pdf"] < 5 and took["alias.md"] < 1, took
     assert len(latencies) >= 3 and statistics.median(latencies) < 1, latencies
     assert coach.mentee("ana").documents() == []
+
+
+# --- ingest that queues ---------------------------------------------------------------
+NOTE = b"## Zoo pay\n\nZebra keepers ask for a quarterly review of their feeding pay."
+
+
+def upload_files(coach, user: str) -> list[Path]:
+    folder = coach.settings.home / "uploads"
+    return sorted(p for p in folder.rglob("*") if p.is_file() and user[:3] in str(p))
+
+
+def test_upload_waits_for_the_writer(fake_coach):
+    import threading
+
+    held = threading.Event()
+
+    def hold() -> None:  # another upload, busy writing
+        with fake_coach._library_writer():
+            held.set()
+            time.sleep(0.8)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    stages: list[str] = []
+    try:
+        started = time.perf_counter()
+        result = fake_coach.upload("ana", "zoo.md", NOTE, progress=lambda s, *_: stages.append(s))
+        waited = time.perf_counter() - started
+    finally:
+        holder.join()
+    assert result.chunks_total >= 1 and waited >= 0.5
+    assert "waiting for 1 other upload" in stages
+    assert [d["filename"] for d in fake_coach.mentee("ana").documents()] == ["zoo.md"]
+
+
+def test_upload_gives_up_after_the_bounded_wait_and_leaves_nothing(fake_coach):
+    from tests.test_bad_input import counts
+
+    coach = type(fake_coach)(
+        fake_coach.settings.model_copy(update={"upload_wait_seconds": 0.3}),
+        embedder=fake_coach.embedder,
+    )
+    before = counts(coach)
+    with coach.store.write_lock():
+        started = time.perf_counter()
+        with pytest.raises(CoachError, match="busy with other uploads") as err:
+            coach.upload("ana", "zoo.md", NOTE)
+        assert 0.3 <= time.perf_counter() - started < 2
+    assert ".lock" not in str(err.value) and str(coach.settings.home) not in str(err.value)
+    assert counts(coach) == before and coach.mentee("ana").documents() == []
+    assert upload_files(coach, "ana") == []
+
+
+def test_a_failed_upload_leaves_no_file_and_no_chunks(fake_coach, monkeypatch):
+    from coach.mentee import MenteeData
+    from tests.test_bad_input import counts
+
+    before = counts(fake_coach)
+
+    def broken(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(MenteeData, "add_document", broken)
+    with pytest.raises(OSError):
+        fake_coach.upload("ana", "zoo.md", NOTE)
+    assert upload_files(fake_coach, "ana") == []
+    assert counts(fake_coach) == before
+
+
+def test_a_failed_replacement_puts_the_old_version_back(fake_coach, monkeypatch):
+    from coach.mentee import MenteeData
+
+    first = fake_coach.upload("ana", "zoo.md", NOTE)
+    ids = fake_coach.store.ids_for_path(str(first.path.resolve()))
+    monkeypatch.setattr(MenteeData, "add_document", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        fake_coach.upload("ana", "zoo.md", b"## Other\n\nSomething else entirely about otters.")
+    assert first.path.read_bytes() == NOTE
+    assert fake_coach.store.ids_for_path(str(first.path.resolve())) == ids
+    assert upload_files(fake_coach, "ana") == [first.path]
+
+
+def test_twelve_concurrent_uploads_from_two_users_all_succeed(two_users, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gradio_client import Client, handle_file
+
+    coach, url = two_users
+    clients = {
+        "ana": Client(url, auth=("ana", "pw-a"), verbose=False),
+        "ben": Client(url, auth=("ben", "pw-b"), verbose=False),
+    }
+    jobs = []
+    for i in range(12):
+        user = ("ana", "ben")[i % 2]
+        path = write(
+            tmp_path,
+            f"{user}-note-{i}.md",
+            f"## Note {i}\n\nKeeper {i} asks the otter council about pay rise number {i}.".encode(),
+        )
+        jobs.append((user, path))
+
+    def send(job):
+        user, path = job
+        return clients[user].predict(handle_file(str(path)), api_name="/upload")[0]
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(send, jobs))
+    assert all(s.startswith("Added **") for s in statuses), statuses
+    assert len(coach.mentee("ana").documents()) == 6 and len(coach.mentee("ben").documents()) == 6
+    assert len(upload_files(coach, "ana")) == 6 and len(upload_files(coach, "ben")) == 6
