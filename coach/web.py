@@ -19,6 +19,7 @@ from coach.facade import Coach
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.prep import to_markdown
 from coach.settings import Settings
+from coach.text import inert_markdown
 from coach.types import Answer, Citation, Filters, Prep
 
 EXAMPLES = [
@@ -42,18 +43,21 @@ CSS = """
 
 # --- pure formatting (tested without a browser) -----------------------------------------
 def citation_list(citations: list[dict[str, Any]]) -> str:
+    """One line per source: its number, then its title and section as plain text."""
     lines = []
     for c in citations:
         where = f"{c['title']} — {c['section']}" if c.get("section") else c["title"]
-        lines.append(f"[{c['n']}] {where}")
+        lines.append(f"[{c['n']}] {inert_markdown(' '.join(str(where).split()))}")
     return "\n".join(lines)
 
 
 def chat_text(answer_text: str, citations: list[dict[str, Any]], note: str = "") -> str:
     """What the chat bubble shows: the answer, a note on how it was made (if any), then a
-    compact list of its sources."""
+    compact list of its sources. Quoted text (the answer quotes documents) is made inert:
+    it shows as written but can never become an image, a link or HTML."""
+    answer_text = inert_markdown(answer_text)
     if note:
-        answer_text = f"{answer_text}\n\n_{note}_"
+        answer_text = f"{answer_text}\n\n_{inert_markdown(note)}_"
     if not citations:
         return answer_text
     return f"{answer_text}\n\n**Sources**\n\n" + "\n".join(
@@ -85,7 +89,9 @@ def to_chat(messages: list[Message]) -> list[dict[str, str]]:
     return [
         {
             "role": m.role,
-            "content": chat_text(m.content, m.citations) if m.role == "assistant" else m.content,
+            "content": chat_text(m.content, m.citations)
+            if m.role == "assistant"
+            else inert_markdown(m.content),
         }
         for m in messages
     ]
@@ -128,11 +134,11 @@ def prep_questions(prep: Prep) -> str:
 def prep_agenda(prep: Prep) -> str:
     lines = ["### Agenda", ""]
     for i, item in enumerate(prep.agenda, 1):
-        lines.append(f"{i}. **{html.escape(item.title)}** — {html.escape(item.detail)}")
+        lines.append(f"{i}. **{inert_markdown(item.title)}** — {inert_markdown(item.detail)}")
     lines += ["", "### Why these questions", ""]
     for i, q in enumerate(prep.questions, 1):
         refs = ", ".join(f"[{c.n}] {c.title}" for c in q.citations)
-        lines.append(f"{i}. {html.escape(q.text)}  \n   <small>{html.escape(refs)}</small>")
+        lines.append(f"{i}. {inert_markdown(q.text)}  \n   <small>{inert_markdown(refs)}</small>")
     return "\n".join(lines)
 
 
@@ -145,6 +151,90 @@ def edited_prep_markdown(prep: Prep, edited_questions: str) -> str:
 
     prep.questions = [original.get(q) or PrepQuestion(q, []) for q in questions]
     return to_markdown(prep)
+
+
+# --- HTTP hardening ----------------------------------------------------------------------
+# Gradio's page needs inline scripts and styles, its own fonts, data: and blob: images and
+# same-origin fetches and event streams. Nothing else is allowed: no remote image (a
+# tracking pixel in a document could never load), no frames, no plugins, and no page may
+# frame this one.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every response, and sign-out only by a
+    same-origin POST (a GET, which any page can trigger with an image, is refused)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].rstrip("/").endswith("/logout") or scope["path"] == "/logout":
+            if scope["method"] != "POST":
+                await _plain(send, 405, b"Sign out with the button on the page.", b"POST")
+                return
+            if not _same_origin(scope):
+                await _plain(send, 403, b"Sign-out must come from this site.")
+                return
+            scope = {**scope, "method": "GET"}  # Gradio's own sign-out route is a GET
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _same_origin(scope: dict) -> bool:
+    from urllib.parse import urlsplit
+
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no cross-site request to forge
+    return urlsplit(origin).netloc == headers.get("host", "")
+
+
+async def _plain(send: Any, status: int, body: bytes, allow: bytes | None = None) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]
+    if allow:
+        headers.append((b"allow", allow))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def app_kwargs() -> dict[str, Any]:
+    """What `launch(app_kwargs=...)` needs for the hardening above."""
+    from starlette.middleware import Middleware
+
+    return {"middleware": [Middleware(SecurityHeaders)]}
+
+
+SIGN_OUT = (
+    '<form method="post" action="logout" style="display:inline">'
+    '<button type="submit" id="sign-out">Sign out</button></form>'
+)
 
 
 # --- the app ---------------------------------------------------------------------------
@@ -193,7 +283,7 @@ class WebApp:
             (m.citations for m in reversed(messages) if m.role == "assistant"), []
         )
         profile = data.profile()
-        who = f"Signed in as **{html.escape(data.user)}**." if self.auth else ""
+        who = f"Signed in as **{inert_markdown(data.user)}**." if self.auth else ""
         return (
             gr.update(choices=self.conversation_choices(data), value=conv_id),
             conv_id,
@@ -292,7 +382,7 @@ class WebApp:
         data.add_message(conv_id, "user", text)  # saved first: a question is never lost
         chat = [
             *to_chat(previous),
-            {"role": "user", "content": text},
+            {"role": "user", "content": inert_markdown(text)},
             {"role": "assistant", "content": "…"},
         ]
         yield (
@@ -315,10 +405,10 @@ class WebApp:
                 if isinstance(item, Answer):
                     answer = item
                 else:
-                    chat[-1] = {"role": "assistant", "content": item}
+                    chat[-1] = {"role": "assistant", "content": inert_markdown(item)}
                     yield chat, "", gr.update(), gr.update(), conv_id
         except CoachError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(str(exc))}"}
             yield chat, "", gr.update(), gr.update(), conv_id
             return
         except Exception as exc:  # the boundary: a message, never a traceback
@@ -374,7 +464,7 @@ class WebApp:
         data.add_feedback(turn_id, 1 if liked else -1, comment or "")
         gr.Info("Thanks: your feedback was saved.")
         return "", f"Feedback saved: {'👍' if liked else '👎'}" + (
-            f" — “{html.escape(comment.strip())}”" if comment and comment.strip() else ""
+            f" — “{inert_markdown(comment.strip())}”" if comment and comment.strip() else ""
         )
 
     # --- profile and action items ------------------------------------------------------
@@ -383,9 +473,9 @@ class WebApp:
             return "_No profile yet. " + PROFILE_USE + "_"
         bits = []
         if profile.summary():
-            bits.append(f"Answers are tailored to: **{html.escape(profile.summary())}**.")
+            bits.append(f"Answers are tailored to: **{inert_markdown(profile.summary())}**.")
         if profile.goals:
-            bits.append("Goals: " + "; ".join(html.escape(g) for g in profile.goals) + ".")
+            bits.append("Goals: " + "; ".join(inert_markdown(g) for g in profile.goals) + ".")
         return " ".join(bits) + "\n\n" + PROFILE_USE
 
     def save_profile(self, role: str, stage: str | None, goals: str, request: gr.Request):
@@ -477,7 +567,7 @@ class WebApp:
 
         result = self.coach.upload(data.user, original, raw, progress=report)
         status = (
-            f"Added **{html.escape(result.filename)}**: {result.chunks_total} passages "
+            f"Added **{inert_markdown(result.filename)}**: {result.chunks_total} passages "
             f"({result.chunks_added} new). Ask about it in the chat and it is cited like the "
             "guides."
         )
@@ -494,7 +584,7 @@ class WebApp:
             raise BadInputError("Choose a document to delete.")
         name = self.coach.delete_document(data.user, int(document_id))
         return (
-            f"Deleted **{html.escape(name)}** and its passages.",
+            f"Deleted **{inert_markdown(name)}** and its passages.",
             self.documents_table(data),
             gr.update(choices=self.document_choices(data), value=None),
         )
@@ -545,7 +635,10 @@ def build_app(coach_: Coach | None = None) -> Any:
             "# Mentor Coach\nPractical mentoring advice in which every point is "
             "cited to a guide you can open."
         )
-        who = gr.Markdown("")
+        with gr.Row():
+            who = gr.Markdown("")
+            if web.auth:
+                gr.HTML(SIGN_OUT, elem_id="sign-out-form")
         conv_state = gr.State(None)
         prep_state = gr.State(None)
 
@@ -834,6 +927,7 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         auth=web.auth,
         auth_message="Sign in to your mentoring coach." if web.auth else None,
         max_file_size=f"{int(coach_.settings.upload_max_mb * 1_000_000)}b",
+        app_kwargs=app_kwargs(),
         show_error=False,
         share=False,
         inbrowser=False,

@@ -353,3 +353,79 @@ def test_twelve_concurrent_uploads_from_two_users_all_succeed(two_users, tmp_pat
     assert all(s.startswith("Added **") for s in statuses), statuses
     assert len(coach.mentee("ana").documents()) == 6 and len(coach.mentee("ben").documents()) == 6
     assert len(upload_files(coach, "ana")) == 6 and len(upload_files(coach, "ben")) == 6
+
+
+# --- quoted text is inert -------------------------------------------------------------
+def pixel_document(pixel: str) -> bytes:
+    """A document that tries to make the chat load a tracking pixel from every place
+    where its text is shown: title, heading, body, a reference image and raw HTML."""
+    return (
+        f"---\ntitle: 'Otter pay ![]({pixel}/title.png) guide'\n---\n"
+        f"## Otter pay reviews ![]({pixel}/heading.png)\n\n"
+        f"Otter keepers negotiate pay with a quarterly review of feeding ![]({pixel}/body.png) "
+        f"schedules and pay together.\n"
+        f"Otter keepers ask for a [pay review]({pixel}/link) after ![x][ref] each season.\n"
+        f'Otter keepers bring <img src="{pixel}/html.png"> notes to every pay review.\n'
+        f"[ref]: {pixel}/ref.png\n"
+    ).encode()
+
+
+def rendered(markdown: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def test_inert_markdown_reads_the_same_and_renders_no_image():
+    from coach.text import inert_markdown
+
+    text = "See ![](http://x/p.png) and [a](http://x) <img src=http://x/i> [1] [2][3] [4]: y"
+    html = rendered(inert_markdown(text))
+    assert "<img" not in html and "<a " not in html and "http://x" in html
+    assert "[1] [2][3] [4]: y" in html  # citation markers read as they were
+
+
+def test_no_remote_image_reaches_the_chat(two_users, tmp_path):
+    from gradio_client import Client, handle_file
+
+    coach, url = two_users
+    pixel = "http://127.0.0.1:9/pixel"
+    ana = Client(url, auth=("ana", "pw-a"), verbose=False)
+    path = write(tmp_path, "otters.md", pixel_document(pixel))
+    ana.predict(handle_file(str(path)), api_name="/upload")
+    chat, _, sources, _ = ana.predict("How do otter keepers negotiate pay?", None, api_name="/chat")
+    bubble = chat[-1]["content"]
+    bubble = bubble if isinstance(bubble, str) else " ".join(p.get("text", "") for p in bubble)
+    assert "Otter" in bubble and "otters.md" in sources  # the upload was cited
+    html = rendered(bubble)
+    assert "<img" not in html and "<a " not in html, html
+    assert "<img" not in sources
+    restored = ana.predict(api_name="/load")[1][-1]["content"]
+    restored = restored if isinstance(restored, str) else restored[0].get("text", "")
+    assert "<img" not in rendered(restored)
+
+
+# --- the HTTP surface -----------------------------------------------------------------
+def test_security_headers_and_logout_by_post(two_users):
+    import httpx
+
+    _, url = two_users
+    page = httpx.get(url)
+    csp = page.headers["content-security-policy"]
+    assert "img-src 'self' data: blob:" in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+
+    with httpx.Client(base_url=url) as ana:
+        signed_in = ana.post("login", data={"username": "ana", "password": "pw-a"})
+        assert signed_in.status_code == 200 and ana.cookies
+        assert ana.get("logout", follow_redirects=False).status_code == 405
+        forged = ana.post(
+            "logout", headers={"Origin": "http://evil.example"}, follow_redirects=False
+        )
+        assert forged.status_code == 403
+        assert ana.get("config").status_code == 200  # still signed in
+        host = url.split("//", 1)[1].rstrip("/")
+        out = ana.post("logout", headers={"Origin": f"http://{host}"}, follow_redirects=False)
+        assert out.status_code == 302
+        assert ana.get("config").status_code == 401  # the cookie was cleared
