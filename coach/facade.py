@@ -381,7 +381,12 @@ class Coach:
                 raise BadInputError(f"{name}: {exc.reason}.") from None
             with self._library_writer(progress):
                 return self._add_upload(
-                    user, name, target, incoming, replace(doc, path=key), progress
+                    user,
+                    library.display_name(filename),
+                    target,
+                    incoming,
+                    replace(doc, path=key),
+                    progress,
                 )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -418,15 +423,17 @@ class Coach:
     def _add_upload(
         self,
         user: str,
-        name: str,
+        shown: str,
         target: Path,
         incoming: Path,
         doc: Document,
         progress: Progress | None,
     ) -> Upload:
         """Put the file in place and ingest it, holding the write lock. On any failure the
-        library is as it was: the new file is gone and a replaced one is back."""
+        library is as it was: the new file is gone and a replaced one is back. `shown` is
+        the name the user gave the file, kept for their list."""
         key = doc.path
+        name = target.name
         previous = incoming.with_name(f"previous-{name}")
         replaced = target.exists()
         if replaced:
@@ -446,7 +453,7 @@ class Coach:
                 reason = report.failures[0].removeprefix(f"{key}: ").removeprefix(f"{target}: ")
                 raise BadInputError(f"{name}: {reason}")
             total = len(self.store.ids_for_path(key))
-            self.mentee(user).add_document(name, key, total)
+            self.mentee(user).add_document(shown, key, total)
         except BaseException:
             target.unlink(missing_ok=True)
             # Best effort: if putting things back fails too, the next ingest reconciles,
@@ -458,7 +465,7 @@ class Coach:
                 else:
                     forget(self.store, [key], locked=True)
             raise
-        return Upload(name, target, report.chunks_added, total)
+        return Upload(shown, target, report.chunks_added, total)
 
     def delete_document(self, user: str, document_id: int) -> str:
         """Remove an upload and every chunk of it; returns its file name."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,12 +32,28 @@ class Upload:
 
 
 def safe_name(filename: str) -> str:
-    name = Path(str(filename).replace("\\", "/")).name
+    """The name an upload is stored under: ASCII letters, digits and a little punctuation.
+    A name that had to change (accents transliterated, other scripts or odd characters
+    dropped, or cut short) gets a short hash of the original, so two names never become
+    one file; the same name always gives the same file, so uploading it again updates it."""
+    name = unicodedata.normalize("NFC", Path(str(filename).replace("\\", "/")).name)
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip(" ._") or "document"
-    return f"{stem[:80]}.{ext.lower()}" if ext else stem[:80]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9._ -]+", "_", ascii_stem).strip(" ._")[:80]
+    if safe != stem:
+        safe = f"{safe or 'document'}-{hashlib.sha256(stem.encode()).hexdigest()[:8]}"
+    ext = re.sub(r"[^a-z0-9]+", "", ext.lower())[:10]
+    return f"{safe}.{ext}" if ext else safe
+
+
+def display_name(filename: str) -> str:
+    """The name as the user gave it, for their own list: any script kept, control and
+    invisible characters dropped."""
+    name = unicodedata.normalize("NFC", Path(str(filename).replace("\\", "/")).name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return " ".join(name.split())[:120] or "document"
 
 
 def user_folder(home: Path, user: str) -> Path:

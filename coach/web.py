@@ -14,7 +14,7 @@ from typing import Any
 
 import gradio as gr
 
-from coach.errors import BadInputError, CoachError
+from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.prep import to_markdown
@@ -408,7 +408,7 @@ class WebApp:
                     chat[-1] = {"role": "assistant", "content": inert_markdown(item)}
                     yield chat, "", gr.update(), gr.update(), conv_id
         except CoachError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(str(exc))}"}
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(user_message(exc))}"}
             yield chat, "", gr.update(), gr.update(), conv_id
             return
         except Exception as exc:  # the boundary: a message, never a traceback
@@ -590,6 +590,15 @@ class WebApp:
         )
 
 
+STORAGE_DOWN = "The coach's storage is not available right now; please try again in a minute."
+
+
+def user_message(exc: CoachError) -> str:
+    """What a browser user is told. Storage errors name server files and folders (the
+    command line shows them to the operator); the web shows none of that."""
+    return STORAGE_DOWN if isinstance(exc, StoreError) else str(exc)
+
+
 def friendly(fn: Any) -> Any:
     """Run a handler; a CoachError becomes a toast, any other error a short message."""
     import functools
@@ -597,7 +606,7 @@ def friendly(fn: Any) -> Any:
 
     def convert(exc: Exception) -> Exception:
         if isinstance(exc, CoachError):
-            return gr.Error(str(exc), print_exception=False)
+            return gr.Error(user_message(exc), print_exception=False)
         return gr.Error(f"Something went wrong ({exc.__class__.__name__}).", print_exception=False)
 
     if inspect.isgeneratorfunction(fn):

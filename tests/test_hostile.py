@@ -429,3 +429,56 @@ def test_security_headers_and_logout_by_post(two_users):
         out = ana.post("logout", headers={"Origin": f"http://{host}"}, follow_redirects=False)
         assert out.status_code == 302
         assert ana.get("config").status_code == 401  # the cookie was cleared
+
+
+# --- small things ---------------------------------------------------------------------
+def test_non_ascii_names_are_kept_apart_and_never_overwrite(fake_coach):
+    from coach.library import safe_name
+
+    names = [
+        "résumé.md",
+        "resume.md",
+        "履歴書.md",
+        "日記.md",
+        "резюме.md",
+        "notes?.md",
+        "notes!.md",
+    ]
+    stored = [safe_name(n) for n in names]
+    assert len(set(stored)) == len(names) and all(s.isascii() for s in stored), stored
+    assert (
+        safe_name("résumé.md").startswith("resume-") and safe_name("my-notes.md") == "my-notes.md"
+    )
+    for i, name in enumerate(names):
+        fake_coach.upload(
+            "ana", name, f"## Note {i}\n\nOtter keeper {i} asks for a review.".encode()
+        )
+    listed = sorted(d["filename"] for d in fake_coach.mentee("ana").documents())
+    assert listed == sorted(names)  # shown as the user named them
+    assert len(upload_files(fake_coach, "ana")) == len(names)
+    fake_coach.upload("ana", "履歴書.md", b"## Again\n\nThe same name again updates its file.")
+    assert len(fake_coach.mentee("ana").documents()) == len(names)
+
+
+def test_web_messages_name_no_server_path(settings, fake_embedder, docs):
+    from types import SimpleNamespace
+
+    from coach.errors import StoreError
+    from coach.facade import Coach
+    from coach.web import WebApp, friendly
+
+    coach = Coach(settings, embedder=fake_embedder)
+    coach.ingest([docs])
+    web = WebApp(coach)
+    home = str(settings.home)
+
+    def broken(*_args, **_kwargs):
+        raise StoreError(f"the database {home}/coach.db failed: disk I/O error")
+
+    coach.upload = broken  # type: ignore[method-assign]
+    upload = friendly(web.upload)
+    note = settings.home / "note.md"
+    note.write_text("## Note\n\nText.")
+    with pytest.raises(Exception) as err:
+        upload(str(note), SimpleNamespace(username=None))
+    assert home not in str(err.value) and "storage is not available" in str(err.value)
