@@ -7,7 +7,9 @@ event can reach another user's data.
 """
 
 import html
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ EXAMPLES = [
     "How do I prepare for my first meeting with a mentor?",
 ]
 NEW_CONVERSATION = "New conversation"
+SESSIONS_KEPT = 10_000  # session owners remembered; the oldest are forgotten first
 PROFILE_USE = (
     "Your **career stage** ranks guides written for that stage a little higher in answers "
     "and meeting prep (a nudge, not a filter). Your **goals** fill in meeting prep when you "
@@ -184,6 +187,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
+            # Deep links copy a session's state into a link anyone signed in can open;
+            # the coach has no use for them.
+            await _plain(send, 404, b"Not found.")
+            return
         if scope["path"].rstrip("/").endswith("/logout") or scope["path"] == "/logout":
             if scope["method"] != "POST":
                 await _plain(send, 405, b"Sign out with the button on the page.", b"POST")
@@ -244,15 +252,32 @@ class WebApp:
         self.settings: Settings = coach_.settings
         self.auth = parse_auth(self.settings.auth)
         self._vocabulary: dict[str, list[str]] | None = None
+        self._sessions: OrderedDict[str, str] = OrderedDict()  # session_hash -> user
+        self._sessions_lock = threading.Lock()
 
     # Who is asking: the signed-in name, or the one local user.
     def user(self, request: gr.Request) -> str:
-        if self.auth:
-            name = getattr(request, "username", None)
-            if not name:
-                raise BadInputError("Please sign in first.")
-            return str(name)
-        return LOCAL_USER
+        """The signed-in user, checked against the browser session the request names.
+
+        Gradio keeps per-session state (meeting prep, the chat's value) under a
+        `session_hash` that a request merely states. The first user seen with a session
+        owns it; a request naming it while signed in as someone else is refused, so no
+        event, hidden ones included, can read another user's session state."""
+        if not self.auth:
+            return LOCAL_USER
+        name = getattr(request, "username", None)
+        if not name:
+            raise BadInputError("Please sign in first.")
+        session = getattr(request, "session_hash", None)
+        if session:
+            with self._sessions_lock:
+                owner = self._sessions.setdefault(str(session), str(name))
+                self._sessions.move_to_end(str(session))
+                while len(self._sessions) > SESSIONS_KEPT:
+                    self._sessions.popitem(last=False)
+            if owner != str(name):
+                raise BadInputError("This page belongs to another sign-in; please reload it.")
+        return str(name)
 
     def data(self, request: gr.Request) -> MenteeData:
         return self.coach.mentee(self.user(request))
@@ -529,9 +554,9 @@ class WebApp:
         )
 
     def export_prep(self, prep: Prep | None, questions: str, request: gr.Request):
+        data = self.data(request)  # first: the session's state is only read for its owner
         if prep is None:
             return gr.update()
-        data = self.data(request)
         path = self._write_export(data.user, "meeting-prep", edited_prep_markdown(prep, questions))
         return gr.update(value=path, visible=True)
 

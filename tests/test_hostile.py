@@ -482,3 +482,60 @@ def test_web_messages_name_no_server_path(settings, fake_embedder, docs):
     with pytest.raises(Exception) as err:
         upload(str(note), SimpleNamespace(username=None))
     assert home not in str(err.value) and "storage is not available" in str(err.value)
+
+
+# --- session state belongs to its user -------------------------------------------------
+def run_event(client, fn_index: int, data: list, session_hash: str) -> dict:
+    """Call an event the raw way a browser does, hidden ones included: join the queue,
+    then read the event stream until the result."""
+    import json
+
+    joined = client.post(
+        "gradio_api/queue/join",
+        json={"data": data, "fn_index": fn_index, "session_hash": session_hash},
+    )
+    assert joined.status_code == 200, joined.text
+    with client.stream(
+        "GET", "gradio_api/queue/data", params={"session_hash": session_hash}, timeout=30
+    ) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:"):
+                message = json.loads(line[5:])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise AssertionError("the event never completed")
+
+
+def test_a_foreign_session_hash_reads_nothing(settings, fake_embedder, docs):
+    import httpx
+    from gradio_client import Client
+
+    from coach.facade import Coach
+    from tests.conftest import serve_app
+    from tests.test_prep import BANK
+
+    (docs / "bank.md").write_text(BANK)
+    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
+    coach.ingest([docs])
+    app, url = serve_app(coach)
+    try:
+        export_prep = next(i for i, fn in app.fns.items() if fn.name == "export_prep")
+        ana = Client(url, auth=("ana", "pw-a"), verbose=False)
+        ana.predict("get promoted", [], "", api_name="/prep")
+        ana.predict("How often should I meet my mentor?", None, api_name="/chat")
+        with httpx.Client(base_url=url) as ana_http, httpx.Client(base_url=url) as ben:
+            ana_http.post("login", data={"username": "ana", "password": "pw-a"})
+            ben.post("login", data={"username": "ben", "password": "pw-b"})
+            # Ben, with Ana's session: the hidden export event reads nothing of hers.
+            stolen = run_event(ben, export_prep, [None, "q1\nq2"], ana.session_hash)
+            assert stolen["success"] is False
+            assert "another sign-in" in stolen["output"]["error"]
+            assert "meeting-prep" not in str(stolen["output"])
+            # Ana, in her own session, still gets her export.
+            own = run_event(ana_http, export_prep, [None, "q1\nq2"], ana.session_hash)
+            assert own["success"] is True and "meeting-prep" in str(own["output"])
+            # Deep links would copy her session's chat into a link: there are none.
+            link = ben.get("gradio_api/deep_link", params={"session_hash": ana.session_hash})
+            assert link.status_code == 404
+    finally:
+        app.close()
