@@ -539,3 +539,71 @@ def test_a_foreign_session_hash_reads_nothing(settings, fake_embedder, docs):
             assert link.status_code == 404
     finally:
         app.close()
+
+
+# --- the owner is part of a chunk's identity ------------------------------------------
+def test_duplicate_uploads_each_get_their_own_passages(two_users, tmp_path):
+    from gradio_client import Client, handle_file
+
+    coach, url = two_users
+    ana = Client(url, auth=("ana", "pw-a"), verbose=False)
+    ben = Client(url, auth=("ben", "pw-b"), verbose=False)
+    path = write(tmp_path, "plan.md", NOTE)
+    first = ana.predict(handle_file(str(path)), api_name="/upload")[0]
+    # The same name and text from another user: new passages of his own, which tells him
+    # nothing about whether anyone else holds the text.
+    second = ben.predict(handle_file(str(path)), api_name="/upload")[0]
+    assert first == second and "(1 new)" in first, (first, second)
+    _, _, sources, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
+    assert "plan.md" in sources  # his own copy is his to retrieve
+    ana_doc = coach.mentee("ana").documents()[0]["id"]
+    ana.predict(ana_doc, api_name="/delete_document")
+    _, _, sources, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
+    assert "plan.md" in sources  # and stays his when hers is deleted
+
+
+def test_a_version_5_index_gets_owners_in_its_ids_in_place(fake_coach, fake_embedder, settings):
+    import json
+    import sqlite3
+
+    from coach.facade import Coach
+    from coach.split import chunk_context, chunk_id
+    from coach.types import Filters
+
+    fake_coach.upload("ana", "zoo.md", NOTE)
+    owned = {c.id for c in fake_coach.store.chunks().values() if c.owner == "ana"}
+    everything = fake_coach.store.chunk_ids()
+    # Put the index back as version 5 left it: owned chunks' ids without their owner.
+    conn = sqlite3.connect(settings.index_db)
+    rows = conn.execute(
+        "SELECT id, source, title, section, summary, text FROM chunks WHERE owner = 'ana'"
+    ).fetchall()
+    old = {r[0]: chunk_id(r[1], chunk_context(r[2], r[3], r[4]), r[5]) for r in rows}
+    assert set(old) == owned and not set(old.values()) & owned
+    collection = fake_coach.store.collection
+    got = collection.get(ids=list(old), include=["embeddings", "documents", "metadatas"])
+    collection.upsert(
+        ids=[old[i] for i in got["ids"]],
+        embeddings=got["embeddings"],
+        documents=got["documents"],
+        metadatas=got["metadatas"],
+    )
+    collection.delete(ids=list(old))
+    with conn:
+        conn.executemany("UPDATE chunks SET id = ? WHERE id = ?", [(o, n) for n, o in old.items()])
+        for path, ids in conn.execute("SELECT path, chunk_ids FROM files").fetchall():
+            moved = json.dumps([old.get(i, i) for i in json.loads(ids)])
+            conn.execute("UPDATE files SET chunk_ids = ? WHERE path = ?", (moved, path))
+        conn.execute("UPDATE meta SET value = '5' WHERE key = 'version'")
+    conn.close()
+
+    fake_embedder.encoded.clear()
+    upgraded = Coach(settings, embedder=fake_embedder)
+    assert upgraded.store.chunk_ids() == everything  # every upload kept, under its new id
+    assert upgraded.store.vector_ids() == everything
+    record = next(r for p, r in upgraded.store.files().items() if p.endswith("zoo.md"))
+    assert set(record.chunk_ids) == owned
+    answer = upgraded.ask("How do zebra keepers ask for pay?", filters=Filters(user="ana"))
+    assert any(c.source.endswith("zoo.md") for c in answer.citations)
+    again = upgraded.upload("ana", "zoo.md", NOTE)
+    assert again.chunks_added == 0 and fake_embedder.encoded == []  # nothing re-embedded
