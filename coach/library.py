@@ -84,3 +84,43 @@ def check(filename: str, data: bytes, max_mb: float) -> str:
     if kind != "pdf" and (head.startswith(b"%PDF-") or b"\x00" in data[:8192]):
         raise BadInputError(f"{name}: the content is binary, not {ext} text.")
     return name
+
+
+# --- copies in the web app's file cache ---------------------------------------------------
+# Gradio serves a file a handler returns (an export) from its own cache, to anyone signed
+# in who has the URL. Export names carry a tag of their owner, so the web app serves each
+# only to that user (coach.web.SecurityHeaders), and deleting or forgetting removes them.
+EXPORT_NAME = re.compile(r"^(?:conversation|meeting-prep)-([0-9a-f]{16})-")
+
+
+def owner_tag(user: str) -> str:
+    return hashlib.sha256(f"mentor-coach-owner:{user}".encode()).hexdigest()[:16]
+
+
+def export_name(user: str, kind: str) -> str:
+    """`conversation-<owner tag>-<time>-<random>.md`: the owner is checked from the name
+    wherever a copy of the file ends up."""
+    import time
+    import uuid
+
+    return f"{kind}-{owner_tag(user)}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.md"
+
+
+def gradio_cache() -> Path:
+    """Where Gradio keeps the files it serves (its own default, or GRADIO_TEMP_DIR)."""
+    import os
+    import tempfile
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
+def remove_cached_exports(user: str, cache: Path | None = None) -> int:
+    """Delete every copy of the user's exports from the web app's file cache."""
+    cache = cache or gradio_cache()
+    removed = 0
+    if cache.is_dir():
+        for path in cache.rglob(f"*-{owner_tag(user)}-*"):
+            if path.is_file() and EXPORT_NAME.match(path.name):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

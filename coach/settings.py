@@ -139,6 +139,18 @@ class Settings(BaseSettings):
         description="Uploads the web app reads at once, each in its own worker process; more "
         "wait their turn.",
     )
+    upload_rate_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Files one user may send to the web app's raw upload route in a minute; "
+        "more are refused until the minute has passed.",
+    )
+    file_cache_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Minutes the web app's file cache keeps a file (an export, a raw upload) "
+        "before sweeping it; uploads read into the library leave it at once.",
+    )
     auth: str | None = Field(
         default=None,
         description="Sign-in for the web app: `user:password` pairs separated by commas, or "

@@ -18,6 +18,7 @@ import gradio as gr
 
 from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
+from coach.library import EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.prep import to_markdown
 from coach.settings import Settings
@@ -177,15 +178,27 @@ SECURITY_HEADERS = [
 
 
 class SecurityHeaders:
-    """ASGI middleware: security headers on every response, and sign-out only by a
-    same-origin POST (a GET, which any page can trigger with an image, is refused)."""
+    """ASGI middleware: security headers on every response; sign-out only by a
+    same-origin POST (a GET, which any page can trigger with an image, is refused); an
+    export served only to its owner; raw uploads limited per user and minute."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, uploads_per_minute: int = 30) -> None:
         self.app = app
+        self.uploads_per_minute = uploads_per_minute
+        self._uploads: dict[str, list[float]] = {}
+        self._uploads_lock = threading.Lock()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if "/gradio_api/file=" in path and not self._may_read(scope, path):
+            await _plain(send, 404, b"Not found.")
+            return
+        uploading = path.rstrip("/").endswith("/gradio_api/upload") and scope["method"] == "POST"
+        if uploading and not self._may_upload(scope):
+            await _plain(send, 429, b"Too many uploads; wait a minute and try again.")
             return
         if scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
             # Deep links copy a session's state into a link anyone signed in can open;
@@ -210,6 +223,47 @@ class SecurityHeaders:
 
         await self.app(scope, receive, with_headers)
 
+    def _may_read(self, scope: dict, path: str) -> bool:
+        """An export (its name carries its owner's tag) goes to its owner only."""
+        app = scope.get("app")
+        name = path.rsplit("/", 1)[-1]
+        match = EXPORT_NAME.match(name)
+        if not match or not getattr(app, "auth", None):
+            return True  # not an export, or one local user and no sign-in
+        user = _signed_in(scope)
+        return user is not None and owner_tag(user) == match.group(1)
+
+    def _may_upload(self, scope: dict) -> bool:
+        client = scope.get("client") or ("?", 0)
+        who = _signed_in(scope) or f"address {client[0]}"
+        now = time.monotonic()
+        with self._uploads_lock:
+            recent = [t for t in self._uploads.get(who, []) if now - t < 60]
+            allowed = len(recent) < self.uploads_per_minute
+            if allowed:
+                recent.append(now)
+            self._uploads[who] = recent
+        return allowed
+
+
+def _signed_in(scope: dict) -> str | None:
+    """The user Gradio's sign-in cookie names, if any."""
+    from http.cookies import SimpleCookie
+
+    app = scope.get("app")
+    tokens = getattr(app, "tokens", None) or {}
+    cookie_id = getattr(app, "cookie_id", "")
+    header = next((v for k, v in scope.get("headers", []) if k.lower() == b"cookie"), b"")
+    jar = SimpleCookie()
+    try:
+        jar.load(header.decode("latin-1"))
+    except Exception:  # a malformed cookie header: nobody is signed in
+        return None
+    for key in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
+        if key in jar and jar[key].value in tokens:
+            return str(tokens[jar[key].value])
+    return None
+
 
 def _same_origin(scope: dict) -> bool:
     from urllib.parse import urlsplit
@@ -232,11 +286,12 @@ async def _plain(send: Any, status: int, body: bytes, allow: bytes | None = None
     await send({"type": "http.response.body", "body": body})
 
 
-def app_kwargs() -> dict[str, Any]:
+def app_kwargs(settings: Settings | None = None) -> dict[str, Any]:
     """What `launch(app_kwargs=...)` needs for the hardening above."""
     from starlette.middleware import Middleware
 
-    return {"middleware": [Middleware(SecurityHeaders)]}
+    per_minute = settings.upload_rate_per_minute if settings else 30
+    return {"middleware": [Middleware(SecurityHeaders, uploads_per_minute=per_minute)]}
 
 
 SIGN_OUT = (
@@ -357,6 +412,7 @@ class WebApp:
         data = self.data(request)
         if conv_id:
             data.delete(conv_id)
+            remove_cached_exports(data.user)  # its exports go with it (others are remade)
         convs = data.conversations()
         nxt = convs[0].id if convs else None
         messages = data.messages(nxt) if nxt else []
@@ -375,11 +431,11 @@ class WebApp:
         return self._write_export(data.user, "conversation", data.export_markdown(conv_id))
 
     def _write_export(self, user: str, kind: str, text: str) -> str:
-        from coach.library import user_folder
+        from coach.library import export_name, user_folder
 
         folder = user_folder(self.settings.home, user) / "exports"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path = folder / export_name(user, kind)
         path.write_text(text, encoding="utf-8")
         return str(path)
 
@@ -584,6 +640,11 @@ class WebApp:
             raw = path.read_bytes()
         except OSError:
             raise BadInputError("The upload could not be read; please try again.") from None
+        finally:
+            # Gradio's copy sits in a cache any signed-in user can fetch by URL: the coach
+            # keeps its own copy, in the user's folder, and drops Gradio's at once.
+            if gradio_cache().resolve() in path.resolve().parents:
+                path.unlink(missing_ok=True)
 
         def report(stage: str, done: int, total: int) -> None:
             if progress is not None and total:
@@ -608,6 +669,7 @@ class WebApp:
         if document_id is None:
             raise BadInputError("Choose a document to delete.")
         name = self.coach.delete_document(data.user, int(document_id))
+        remove_cached_exports(data.user)
         return (
             f"Deleted **{inert_markdown(name)}** and its passages.",
             self.documents_table(data),
@@ -663,7 +725,13 @@ def build_app(coach_: Coach | None = None) -> Any:
     web = WebApp(coach_ or Coach())
     vocab = web.vocabulary()
 
-    with gr.Blocks(title="Mentor Coach", analytics_enabled=False) as demo:
+    minutes = web.settings.file_cache_minutes * 60
+    with gr.Blocks(
+        title="Mentor Coach",
+        analytics_enabled=False,
+        # Gradio's file cache (exports, raw uploads) is swept of files older than this.
+        delete_cache=(max(60, minutes // 4), minutes),
+    ) as demo:
         demo.coach_web = web  # for serve(): auth and limits
         gr.Markdown(
             "# Mentor Coach\nPractical mentoring advice in which every point is "
@@ -961,7 +1029,7 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         auth=web.auth,
         auth_message="Sign in to your mentoring coach." if web.auth else None,
         max_file_size=f"{int(coach_.settings.upload_max_mb * 1_000_000)}b",
-        app_kwargs=app_kwargs(),
+        app_kwargs=app_kwargs(coach_.settings),
         show_error=False,
         share=False,
         inbrowser=False,

