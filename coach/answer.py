@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 MODE = "extractive"
 QUOTE_INSTEAD = "so this answer quotes the guides directly."
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|>)\s+")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # links and images, alt text or not
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _REFERRING = re.compile(
@@ -56,7 +56,10 @@ class Unit:
 
 def clean(text: str) -> str:
     text = _TAG.sub("", text)  # markup in a document is never passed on as markup
-    text = _LINK.sub(r"\1", text)
+    for _ in range(5):  # nested: [![alt](image)](link)
+        linked, text = text, _LINK.sub(r"\1", text)
+        if text == linked:
+            break
     text = _LIST_MARK.sub("", text)
     text = _EMPHASIS.sub("", text)
     text = re.sub(r"\s+", " ", text).strip()

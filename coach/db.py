@@ -163,8 +163,9 @@ class Database:
     def tables(self) -> set[str]:
         raise NotImplementedError
 
-    def lock(self, name: str) -> contextlib.AbstractContextManager[None]:
-        """An exclusive lock across processes (and replicas), taken without waiting."""
+    def lock(self, name: str, wait: float = 0.0) -> contextlib.AbstractContextManager[None]:
+        """An exclusive lock across processes (and replicas). Taken without waiting by
+        default; with `wait`, retried for up to that many seconds before giving up."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -229,14 +230,20 @@ class SQLiteDatabase(Database):
         return {r["name"] for r in rows}
 
     @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[None]:
+    def lock(self, name: str, wait: float = 0.0) -> Iterator[None]:
         lock_path = self.path.parent / f"{name}.lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise StoreLockedError(str(lock_path)) from exc
+
+            def take() -> bool:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                return True
+
+            if not _retry(take, wait):
+                raise StoreLockedError(str(lock_path))
             yield
         finally:
             os.close(fd)
@@ -343,15 +350,19 @@ class PostgresDatabase(Database):
         db.execute("SELECT pg_advisory_xact_lock(?)", (_lock_key(name),))
 
     @contextlib.contextmanager
-    def lock(self, name: str) -> Iterator[None]:
+    def lock(self, name: str, wait: float = 0.0) -> Iterator[None]:
         # A session-level advisory lock on a connection held for the whole block: it is
         # released if this process dies, just like an flock.
         key = _lock_key(name)
         with self._pool.connection() as conn:
             conn.autocommit = True
             try:
-                got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-                if not (got and got[0]):
+
+                def take() -> bool:
+                    got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+                    return bool(got and got[0])
+
+                if not _retry(take, wait):
                     raise StoreLockedError(f"{name} in {self.where}")
                 try:
                     yield
@@ -362,6 +373,20 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _retry(take: Callable[[], bool], wait: float) -> bool:
+    """Call `take` until it succeeds or `wait` seconds have passed; polls back off from
+    20 ms to 250 ms, so a short wait is short and a long one is cheap."""
+    deadline = time.monotonic() + wait
+    pause = 0.02
+    while not take():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.25)
+    return True
 
 
 def _lock_key(name: str) -> int:

@@ -8,9 +8,13 @@ answer = coach.ask("How often should I meet my mentor?")
 from __future__ import annotations
 
 import os
+import shutil
+import threading
 import time
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +24,7 @@ from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
 from coach.condense import condense
 from coach.db import Database, open_database
-from coach.errors import BadInputError, BadQuestionError
+from coach.errors import BadInputError, BadQuestionError, LoadError, StoreLockedError
 from coach.ingest import Progress, forget
 from coach.ingest import ingest as run_ingest
 from coach.library import Upload
@@ -29,10 +33,11 @@ from coach.prep import MeetingPrep
 from coach.prompts import load_chat, load_extractive, load_safety
 from coach.retrieve import Retrieval, Retriever, section_key
 from coach.safety import ESCALATION_TOPIC, Assessment, Safety
+from coach.sandbox import Limits, read_untrusted
 from coach.settings import Settings, get_settings
 from coach.store import Store
 from coach.turnlog import TurnLog
-from coach.types import Answer, Filters, IngestReport, Passage, Prep, Turn
+from coach.types import Answer, Document, Filters, IngestReport, Passage, Prep, Turn
 
 ANSWER_KINDS = ("guide", "document")
 # An alarm below ALARM_SURE is cleared when the question is this close to a phrasing of an
@@ -40,6 +45,10 @@ ANSWER_KINDS = ("guide", "document")
 # 5 of 23 false alarms and none of 112 rightful escalations.
 ALARM_SURE = 0.7
 ORDINARY_MATCH = 0.7
+_BUSY = (
+    "The library is busy with other uploads and did not free up in time; please try again "
+    "in a minute."
+)
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -97,6 +106,9 @@ class Coach:
     def __init__(self, settings: Settings | None = None, embedder: Any = None) -> None:
         self.settings = settings or get_settings()
         self._embedder = embedder
+        self._writer = threading.Lock()  # this process's uploads and deletes, one at a time
+        self._writers_lock = threading.Lock()
+        self._writers = 0  # holding or waiting for self._writer
 
     @cached_property
     def embedder(self) -> Any:
@@ -369,37 +381,136 @@ class Coach:
         )
 
     # --- the personal library ---------------------------------------------------------
+    def upload_limits(self) -> Limits:
+        s = self.settings
+        return Limits(
+            cpu_seconds=s.parse_cpu_seconds,
+            wall_seconds=s.parse_wall_seconds,
+            memory_mb=s.parse_memory_mb,
+            workers=s.parse_workers,
+            max_bytes=int(s.upload_max_mb * 1_000_000),
+            max_pages=s.upload_max_pages,
+            max_chars=s.upload_max_chars,
+        )
+
     def upload(
         self, user: str, filename: str, data: bytes, progress: Progress | None = None
     ) -> Upload:
-        """Check, store and ingest one file into `user`'s private library."""
+        """Check, store and ingest one file into `user`'s private library. The file is
+        read once, in a limited worker process (coach.sandbox), before the index's write
+        lock is taken; ingest then uses what was read."""
         s = self.settings
-        name = library.check(
-            filename, data, s.upload_max_mb, s.upload_max_chars, s.upload_max_pages
-        )
+        name = library.check(filename, data, s.upload_max_mb)
         folder = library.user_folder(s.home, user)
-        folder.mkdir(parents=True, exist_ok=True)
         target = folder / name
-        staging = folder / f".incoming-{name}"  # hidden: ingest never sees a half-written file
-        staging.write_bytes(data)
-        try:
-            library.check_text(staging, s.upload_max_chars)
-            os.replace(staging, target)
-        finally:
-            staging.unlink(missing_ok=True)
-        report = run_ingest(self.store, s, [target], progress, owner=user)
-        if report.failures:
-            raise BadInputError(f"{name}: {report.failures[0]}")
+        # A hidden folder of its own: ingest never sees a half-written file, two uploads
+        # of one name never share it, and the file keeps its name (a title falls back to it).
+        staging = folder / f".incoming-{uuid.uuid4().hex}"
+        staging.mkdir(parents=True)
         key = str(target.resolve())
-        total = len(self.store.ids_for_path(key))
-        self.mentee(user).add_document(name, key, total)
-        return Upload(name, target, report.chunks_added, total)
+        try:
+            incoming = staging / name
+            incoming.write_bytes(data)
+            if progress:
+                progress("reading", 0, 1)
+            try:
+                doc = read_untrusted(incoming, f"my-library/{name}", self.upload_limits())
+            except LoadError as exc:
+                raise BadInputError(f"{name}: {exc.reason}.") from None
+            with self._library_writer(progress):
+                return self._add_upload(
+                    user,
+                    library.display_name(filename),
+                    target,
+                    incoming,
+                    replace(doc, path=key),
+                    progress,
+                )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @contextmanager
+    def _library_writer(self, progress: Progress | None = None) -> Iterator[None]:
+        """The index's write lock for an upload or a delete: wait for it (up to
+        COACH_UPLOAD_WAIT_SECONDS), saying how many are ahead, instead of failing."""
+        wait = self.settings.upload_wait_seconds
+        started = time.monotonic()
+        with self._writers_lock:
+            ahead = self._writers
+            self._writers += 1
+        try:
+            if ahead and progress:
+                progress(f"waiting for {ahead} other upload{'s' * (ahead > 1)}", 0, 1)
+            # This process's writers queue on a thread lock; the store lock then covers
+            # other processes (a `coach ingest`, other replicas).
+            if not self._writer.acquire(timeout=wait):
+                raise BadInputError(_BUSY)
+            try:
+                left = max(0.0, wait - (time.monotonic() - started))
+                try:
+                    with self.store.write_lock(wait=left):
+                        yield
+                except StoreLockedError:
+                    raise BadInputError(_BUSY) from None
+            finally:
+                self._writer.release()
+        finally:
+            with self._writers_lock:
+                self._writers -= 1
+
+    def _add_upload(
+        self,
+        user: str,
+        shown: str,
+        target: Path,
+        incoming: Path,
+        doc: Document,
+        progress: Progress | None,
+    ) -> Upload:
+        """Put the file in place and ingest it, holding the write lock. On any failure the
+        library is as it was: the new file is gone and a replaced one is back. `shown` is
+        the name the user gave the file, kept for their list."""
+        key = doc.path
+        name = target.name
+        previous = incoming.with_name(f"previous-{name}")
+        replaced = target.exists()
+        if replaced:
+            os.replace(target, previous)
+        os.replace(incoming, target)
+        try:
+            report = run_ingest(
+                self.store,
+                self.settings,
+                [target],
+                progress,
+                owner=user,
+                documents={key: doc},
+                locked=True,
+            )
+            if report.failures:
+                reason = report.failures[0].removeprefix(f"{key}: ").removeprefix(f"{target}: ")
+                raise BadInputError(f"{name}: {reason}")
+            total = len(self.store.ids_for_path(key))
+            self.mentee(user).add_document(shown, key, total)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            # Best effort: if putting things back fails too, the next ingest reconciles,
+            # and the first error is the one worth reporting.
+            with suppress(Exception):
+                if replaced:
+                    os.replace(previous, target)
+                    run_ingest(self.store, self.settings, [target], owner=user, locked=True)
+                else:
+                    forget(self.store, [key], locked=True)
+            raise
+        return Upload(shown, target, report.chunks_added, total)
 
     def delete_document(self, user: str, document_id: int) -> str:
         """Remove an upload and every chunk of it; returns its file name."""
-        path = self.mentee(user).remove_document(document_id)
-        Path(path).unlink(missing_ok=True)
-        forget(self.store, [path])
+        with self._library_writer():
+            path = self.mentee(user).remove_document(document_id)
+            Path(path).unlink(missing_ok=True)
+            forget(self.store, [path], locked=True)
         return Path(path).name
 
     def prep(

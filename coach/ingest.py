@@ -7,11 +7,12 @@ leaves nothing stale behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from coach.load import find_files, load
 from coach.settings import Settings
 from coach.split import split_document
 from coach.store import FileRecord, Store
-from coach.types import Chunk, IngestReport
+from coach.types import Chunk, Document, IngestReport
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -65,9 +66,14 @@ def ingest(
     progress: Progress | None = None,
     embed_batch: int = 64,
     owner: str = "",
+    documents: Mapping[str, Document] | None = None,
+    locked: bool = False,
 ) -> IngestReport:
     """Make the store match the files under `paths`. `owner` marks a user's personal
-    uploads, which only that user's questions can retrieve."""
+    uploads, which only that user's questions can retrieve. `documents` holds files
+    already read (by their resolved path), such as an upload read in the sandbox before
+    the lock was taken: they are not read again. `locked` means the caller already holds
+    the store's write lock."""
     started = time.perf_counter()
     roots = [Path(p).expanduser() for p in (paths or default_roots(settings))]
     report = IngestReport()
@@ -77,7 +83,7 @@ def ingest(
     embedder = store.embedder
     max_bytes = settings.max_file_mb * 1_000_000
 
-    with store.write_lock():
+    with contextlib.nullcontext() if locked else store.write_lock():
         _reconcile(store)
         records = store.files()
         known_ids = store.chunk_ids()
@@ -110,7 +116,9 @@ def ingest(
                     report.files_unchanged += 1
                     report.chunks_unchanged += len(record.chunk_ids)
                     continue
-                doc = load(path, display_source(path, settings), max_bytes=max_bytes)
+                doc = (documents or {}).get(key) or load(
+                    path, display_source(path, settings), max_bytes=max_bytes
+                )
                 chunks = split_document(
                     doc, embedder.count_tokens, settings.chunk_tokens, owner=owner
                 )
@@ -196,10 +204,11 @@ def ingest(
     return report
 
 
-def forget(store: Store, paths: Iterable[str]) -> int:
-    """Remove every chunk of these files (for example a deleted upload); returns how many."""
+def forget(store: Store, paths: Iterable[str], wait: float = 0.0, locked: bool = False) -> int:
+    """Remove every chunk of these files (for example a deleted upload); returns how many.
+    `wait` is how long to wait for the write lock; `locked`, that the caller holds it."""
     removed = 0
-    with store.write_lock():
+    with contextlib.nullcontext() if locked else store.write_lock(wait):
         for path in paths:
             ids = store.ids_for_path(path)
             store.delete_chunks(ids)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from coach.errors import BadInputError, LoadError
-from coach.load import load
+from coach.errors import BadInputError
 
 ALLOWED = {
     ".md": "text",
@@ -32,12 +32,28 @@ class Upload:
 
 
 def safe_name(filename: str) -> str:
-    name = Path(str(filename).replace("\\", "/")).name
+    """The name an upload is stored under: ASCII letters, digits and a little punctuation.
+    A name that had to change (accents transliterated, other scripts or odd characters
+    dropped, or cut short) gets a short hash of the original, so two names never become
+    one file; the same name always gives the same file, so uploading it again updates it."""
+    name = unicodedata.normalize("NFC", Path(str(filename).replace("\\", "/")).name)
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip(" ._") or "document"
-    return f"{stem[:80]}.{ext.lower()}" if ext else stem[:80]
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    safe = re.sub(r"[^A-Za-z0-9._ -]+", "_", ascii_stem).strip(" ._")[:80]
+    if safe != stem:
+        safe = f"{safe or 'document'}-{hashlib.sha256(stem.encode()).hexdigest()[:8]}"
+    ext = re.sub(r"[^a-z0-9]+", "", ext.lower())[:10]
+    return f"{safe}.{ext}" if ext else safe
+
+
+def display_name(filename: str) -> str:
+    """The name as the user gave it, for their own list: any script kept, control and
+    invisible characters dropped."""
+    name = unicodedata.normalize("NFC", Path(str(filename).replace("\\", "/")).name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return " ".join(name.split())[:120] or "document"
 
 
 def user_folder(home: Path, user: str) -> Path:
@@ -46,8 +62,9 @@ def user_folder(home: Path, user: str) -> Path:
     return home / "uploads" / f"{slug}-{hashlib.sha256(user.encode()).hexdigest()[:10]}"
 
 
-def check(filename: str, data: bytes, max_mb: float, max_chars: int, max_pages: int) -> str:
-    """Validate an upload before anything is stored; returns the safe file name."""
+def check(filename: str, data: bytes, max_mb: float) -> str:
+    """The cheap checks, before anything is stored or parsed; returns the safe file name.
+    Reading the file (and its page and character caps) happens in coach.sandbox."""
     name = safe_name(filename)
     ext = Path(name).suffix.lower()
     if ext not in ALLOWED:
@@ -66,31 +83,44 @@ def check(filename: str, data: bytes, max_mb: float, max_chars: int, max_pages: 
         raise BadInputError(f"{name}: the content is not a PDF, whatever its name says.")
     if kind != "pdf" and (head.startswith(b"%PDF-") or b"\x00" in data[:8192]):
         raise BadInputError(f"{name}: the content is binary, not {ext} text.")
-    if kind == "pdf":
-        _check_pages(name, data, max_pages)
     return name
 
 
-def _check_pages(name: str, data: bytes, max_pages: int) -> None:
-    import io
-
-    from pypdf import PdfReader
-
-    try:
-        pages = len(PdfReader(io.BytesIO(data)).pages)
-    except Exception:  # pypdf raises many types on damaged files
-        raise BadInputError(f"{name}: the PDF is damaged and cannot be read.") from None
-    if pages > max_pages:
-        raise BadInputError(f"{name}: the PDF has {pages} pages; the limit is {max_pages}.")
+# --- copies in the web app's file cache ---------------------------------------------------
+# Gradio serves a file a handler returns (an export) from its own cache, to anyone signed
+# in who has the URL. Export names carry a tag of their owner, so the web app serves each
+# only to that user (coach.web.SecurityHeaders), and deleting or forgetting removes them.
+EXPORT_NAME = re.compile(r"^(?:conversation|meeting-prep)-([0-9a-f]{16})-")
 
 
-def check_text(path: Path, max_chars: int) -> None:
-    """Load the stored file once to be sure it reads, and hold it to the character cap."""
-    try:
-        doc = load(path, path.name)
-    except LoadError as exc:
-        raise BadInputError(f"{path.name}: {exc.reason}.") from None
-    if len(doc.text) > max_chars:
-        raise BadInputError(
-            f"{path.name}: the text is {len(doc.text):,} characters; the limit is {max_chars:,}."
-        )
+def owner_tag(user: str) -> str:
+    return hashlib.sha256(f"mentor-coach-owner:{user}".encode()).hexdigest()[:16]
+
+
+def export_name(user: str, kind: str) -> str:
+    """`conversation-<owner tag>-<time>-<random>.md`: the owner is checked from the name
+    wherever a copy of the file ends up."""
+    import time
+    import uuid
+
+    return f"{kind}-{owner_tag(user)}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.md"
+
+
+def gradio_cache() -> Path:
+    """Where Gradio keeps the files it serves (its own default, or GRADIO_TEMP_DIR)."""
+    import os
+    import tempfile
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+
+
+def remove_cached_exports(user: str, cache: Path | None = None) -> int:
+    """Delete every copy of the user's exports from the web app's file cache."""
+    cache = cache or gradio_cache()
+    removed = 0
+    if cache.is_dir():
+        for path in cache.rglob(f"*-{owner_tag(user)}-*"):
+            if path.is_file() and EXPORT_NAME.match(path.name):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

@@ -20,6 +20,13 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
 
+# Front matter is metadata, not a document: small, with short plain values. Anchors and
+# aliases are refused outright, since a few hundred bytes of nested aliases expand into
+# gigabytes the moment a value is turned into text.
+FRONT_MATTER_MAX_BYTES = 8192
+FIELD_MAX_CHARS = {"title": 200, "summary": 1000, "kind": 40, "topics": 80, "stages": 80}
+LIST_MAX_ITEMS = 30
+
 
 def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
     """Expand files and folders into supported files, sorted; collect what cannot be used."""
@@ -66,8 +73,11 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield entry
 
 
-def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
-    """Read one file. `source` is the display path stored with every chunk."""
+def load(
+    path: Path, source: str, max_bytes: int = 20_000_000, max_pages: int | None = None
+) -> Document:
+    """Read one file. `source` is the display path stored with every chunk. Untrusted
+    files are read through coach.sandbox, which calls this under limits."""
     try:
         size = path.stat().st_size
         if size == 0:
@@ -84,7 +94,7 @@ def load(path: Path, source: str, max_bytes: int = 20_000_000) -> Document:
 
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        title, text = _pdf(path, data)
+        title, text = _pdf(path, data, max_pages)
         meta: dict = {}
     else:
         raw = _decode(path, data)
@@ -140,17 +150,60 @@ def _decode(path: Path, data: bytes) -> str:
     return text
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors and aliases before anything is built from them."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("front matter may not use YAML anchors or aliases (& and *)")
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    pass
+
+
 def _front_matter(path: Path, raw: str) -> tuple[dict, str]:
     m = _FRONT_MATTER.match(raw)
     if not m:
         return {}, raw
+    block = m.group(1)
+    if len(block.encode("utf-8")) > FRONT_MATTER_MAX_BYTES:
+        raise LoadError(str(path), f"the front matter is over {FRONT_MATTER_MAX_BYTES // 1024} KB")
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(block, Loader=_FrontMatterLoader) or {}  # noqa: S506 (safe loader)
+    except _Refused as exc:
+        raise LoadError(str(path), str(exc)) from None
     except yaml.YAMLError as exc:
         raise LoadError(str(path), f"invalid front matter ({exc.__class__.__name__})") from exc
     if not isinstance(meta, dict):
         raise LoadError(str(path), "front matter is not a mapping of keys to values")
+    for key, limit in FIELD_MAX_CHARS.items():
+        if key in meta and meta[key] is not None:
+            meta[key] = _plain(path, key, meta[key], limit, many=key in ("topics", "stages"))
     return meta, raw[m.end() :]
+
+
+def _plain(path: Path, key: str, value: object, limit: int, many: bool) -> str | list[str]:
+    """A short plain value (a string, or a number or date written as one); for topics and
+    stages also a list of them."""
+    if many and isinstance(value, list):
+        if len(value) > LIST_MAX_ITEMS:
+            raise LoadError(str(path), f"front matter `{key}` lists over {LIST_MAX_ITEMS} values")
+        return [_scalar(path, key, v, limit) for v in value]
+    return _scalar(path, key, value, limit)
+
+
+def _scalar(path: Path, key: str, value: object, limit: int) -> str:
+    import datetime
+
+    if isinstance(value, bool) or not isinstance(value, str | int | float | datetime.date):
+        raise LoadError(str(path), f"front matter `{key}` must be plain text")
+    text = str(value).strip()
+    if len(text) > limit:
+        raise LoadError(str(path), f"front matter `{key}` is over {limit} characters")
+    return text
 
 
 def _html(raw: str) -> tuple[str, str]:
@@ -173,7 +226,7 @@ def _html(raw: str) -> tuple[str, str]:
     return title, text
 
 
-def _pdf(path: Path, data: bytes) -> tuple[str, str]:
+def _pdf(path: Path, data: bytes, max_pages: int | None = None) -> tuple[str, str]:
     import io
     import logging
 
@@ -185,6 +238,10 @@ def _pdf(path: Path, data: bytes) -> tuple[str, str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(str(path), "the PDF is password-protected")
+        if max_pages is not None and len(reader.pages) > max_pages:
+            raise LoadError(
+                str(path), f"the PDF has {len(reader.pages)} pages; the limit is {max_pages}"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
         title = str(info.title) if info and info.title else ""

@@ -17,7 +17,7 @@ from pathlib import Path
 from coach.db import Database
 from coach.errors import BadInputError
 from coach.ingest import forget
-from coach.library import user_folder
+from coach.library import remove_cached_exports, user_folder
 from coach.settings import Settings
 from coach.store import Store
 
@@ -51,6 +51,7 @@ def forget_user(store: Store, db: Database, settings: Settings, user: str) -> Fo
     folder = user_folder(settings.home, user)
     files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
     shutil.rmtree(folder, ignore_errors=True)
+    files += remove_cached_exports(user)  # the web app's served copies too
     return ForgetReport(rows, chunks, files)
 
 

@@ -207,8 +207,12 @@ class Retriever:
         w = self.settings.phrasing_weight
         asker = asker_perspective(query)
         for cid, key in keys.items():
+            chunk = chunks[cid]
             if key not in sims:
-                fused[cid] *= 1 - w
+                # A guide's untitled opening competes as a section with no phrasing match;
+                # an upload or a question bank has no phrasings, so its own score stands.
+                if chunk.kind == "guide" and not chunk.owner:
+                    fused[cid] *= 1 - w
                 continue
             fused[cid] = (1 - w) * fused[cid] + w * (sims[key] - lo) / span
             written_for = self.phrasings.perspective(key)

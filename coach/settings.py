@@ -112,6 +112,52 @@ class Settings(BaseSettings):
         default=300_000, ge=1000, description="Most characters of text in one uploaded file."
     )
     upload_max_pages: int = Field(default=100, ge=1, description="Most pages in one uploaded PDF.")
+    upload_wait_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        description="Seconds an upload (or a delete) waits for other uploads or a `coach "
+        "ingest` to finish writing the index before it gives up with a message.",
+    )
+    parse_cpu_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=600,
+        description="CPU seconds the worker process that reads an upload may use before it "
+        "is stopped and the upload refused (a 100-page text PDF takes under 1 s).",
+    )
+    parse_wall_seconds: float = Field(
+        default=4.0,
+        gt=0,
+        le=1200,
+        description="Seconds, on the clock, an upload's worker process may take before it is "
+        "killed and the upload refused.",
+    )
+    parse_memory_mb: int = Field(
+        default=512,
+        ge=128,
+        description="Address space of the worker process that reads an upload, in MB; a file "
+        "that needs more is refused.",
+    )
+    parse_workers: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Uploads the web app reads at once, each in its own worker process; more "
+        "wait their turn.",
+    )
+    upload_rate_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="Files one user may send to the web app's raw upload route in a minute; "
+        "more are refused until the minute has passed.",
+    )
+    file_cache_minutes: int = Field(
+        default=60,
+        ge=1,
+        description="Minutes the web app's file cache keeps a file (an export, a raw upload) "
+        "before sweeping it; uploads read into the library leave it at once.",
+    )
     auth: str | None = Field(
         default=None,
         description="Sign-in for the web app: `user:password` pairs separated by commas, or "

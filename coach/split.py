@@ -22,11 +22,22 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-def chunk_id(source: str, context: str, text: str) -> str:
+def chunk_id(source: str, context: str, text: str, owner: str = "") -> str:
     """Content hash of everything the embedder sees: the same text with the same headings
-    in the same file always gets the same id, and any change gets a new one."""
-    digest = hashlib.sha256(f"{source}\x1f{context}\x1f{text}".encode())
-    return digest.hexdigest()[:32]
+    in the same file always gets the same id, and any change gets a new one. A user's
+    upload also hashes its owner: two users with the same file each get their own
+    passages, and neither can learn from an id that the other holds a text. (Shared
+    documents, owner "", keep the ids they always had.)"""
+    payload = f"{source}\x1f{context}\x1f{text}"
+    if owner:
+        payload = f"{owner}\x1d{payload}"
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def chunk_context(title: str, section: str, summary: str) -> str:
+    """The heading lines a chunk is embedded (and hashed) with."""
+    heading = f"{title} - {section}" if section else title
+    return f"{heading}\n{summary}" if summary else heading
 
 
 def sections(text: str) -> list[tuple[str, str]]:
@@ -82,15 +93,13 @@ def split_document(
 ) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section, body in sections(doc.text):
-        heading = f"{doc.title} - {section}" if section else doc.title
-        if doc.summary:
-            heading += "\n" + doc.summary
+        heading = chunk_context(doc.title, section, doc.summary)
         # Room left for the text once the heading and summary lines are prepended.
         budget = max(16, max_tokens - count(heading) - 1)
         for piece in _pack(_paragraphs(body), count, budget):
             chunks.append(
                 Chunk(
-                    id=chunk_id(doc.source, heading, piece),
+                    id=chunk_id(doc.source, heading, piece, owner),
                     path=doc.path,
                     source=doc.source,
                     title=doc.title,

@@ -30,7 +30,7 @@ from coach.types import Chunk, Filters
 # The index is derived data: when its layout changes it is rebuilt by the next ingest,
 # unless UPGRADES can bring it forward in place. Bump this with any change to SCHEMA or
 # to what a chunk id covers.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -69,7 +69,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # each chunk with the generation that wrote it and records deletions, so readers catch up
 # incrementally. Version 5 stores the lines of a chunk that read as planted instructions
 # (filled in for existing rows by `_flag_existing`, so nothing needs re-embedding).
-UPGRADES = {
+# Version 6 puts the owner into an upload's chunk id (`_owners_in_ids`): the rows are
+# renamed in SQL, and their vectors are moved to the new ids right after (see
+# `Store._move_vectors`), so users' uploads are kept and nothing is embedded again.
+UPGRADES: dict[str, tuple[str, str | Callable[[Tx], None]]] = {
     "3": (
         "4",
         """
@@ -80,6 +83,7 @@ UPGRADES = {
     """,
     ),
     "4": ("5", "ALTER TABLE chunks ADD COLUMN flagged TEXT NOT NULL DEFAULT '[]'"),
+    "5": ("6", lambda db: _owners_in_ids(db)),
 }
 
 # How many generations of deletions are kept for readers to catch up with.
@@ -132,6 +136,34 @@ def _flag_existing(db: Tx) -> None:
         if (flags := flag_lines(r[3], f"{r[1]} {r[2]}"))
     ]
     db.executemany("UPDATE chunks SET flagged = ? WHERE id = ?", updates)
+
+
+def _owners_in_ids(db: Tx) -> None:
+    """Give every owned chunk the id it gets today (owner included), in the chunks and
+    the file records; the old-to-new map waits in meta until the vectors have moved."""
+    from coach.split import chunk_context, chunk_id
+
+    rows = db.execute(
+        "SELECT id, source, title, section, summary, text, owner FROM chunks WHERE owner != ''"
+    ).fetchall()
+    renames = {
+        r[0]: new
+        for r in rows
+        if (new := chunk_id(r[1], chunk_context(r[2], r[3], r[4]), r[5], r[6])) != r[0]
+    }
+    if not renames:
+        return
+    db.executemany("UPDATE chunks SET id = ? WHERE id = ?", [(n, o) for o, n in renames.items()])
+    for path, ids in db.execute("SELECT path, chunk_ids FROM files").fetchall():
+        old = json.loads(ids)
+        if any(i in renames for i in old):
+            new = json.dumps([renames.get(i, i) for i in old])
+            db.execute("UPDATE files SET chunk_ids = ? WHERE path = ?", (new, path))
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES('vectors_to_move', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (json.dumps(renames),),
+    )
 
 
 class ChromaEmbedding:
@@ -402,8 +434,8 @@ class Store:
             if row and row[0] in UPGRADES:
                 version = row[0]
                 while version in UPGRADES:
-                    version, script = UPGRADES[version]
-                    db.script(script)
+                    version, step = UPGRADES[version]
+                    db.script(step) if isinstance(step, str) else step(db)
                 _flag_existing(db)
             else:
                 # An index from an older layout: start again; the files themselves are intact.
@@ -422,6 +454,33 @@ class Store:
             self._bump(db)
         if stale:
             self._drop_collection()
+        self._move_vectors()
+
+    def _move_vectors(self) -> None:
+        """Finish an upgrade that renamed chunks: copy each vector to its new id, then drop
+        the old one. Until this is done the map stays in meta, so an interruption is
+        finished by the next open (before any ingest could take the moved rows for
+        vectorless ones)."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'vectors_to_move'").fetchone()
+        if not row:
+            return
+        renames: dict[str, str] = json.loads(row[0])
+        old_ids = list(renames)
+        for i in range(0, len(old_ids), 500):
+            got = self.collection.get(
+                ids=old_ids[i : i + 500], include=["embeddings", "documents", "metadatas"]
+            )
+            if got["ids"]:
+                self.collection.upsert(
+                    ids=[renames[o] for o in got["ids"]],
+                    embeddings=got["embeddings"],
+                    documents=got["documents"],
+                    metadatas=got["metadatas"],
+                )
+                self.collection.delete(ids=list(got["ids"]))
+        with self._db() as db:
+            db.execute("DELETE FROM meta WHERE key = 'vectors_to_move'")
 
     def _drop_collection(self) -> None:
         client = chroma_client(self.settings)
@@ -473,10 +532,11 @@ class Store:
         return self._collection
 
     # --- writing (ingest only) ----------------------------------------------------------
-    def write_lock(self) -> contextlib.AbstractContextManager[None]:
+    def write_lock(self, wait: float = 0.0) -> contextlib.AbstractContextManager[None]:
         """One writer at a time, across processes and replicas: concurrent writers corrupt
-        an embedded Chroma store, and two ingests would fight over the file manifest."""
-        return self._sql.lock("ingest")
+        an embedded Chroma store, and two ingests would fight over the file manifest.
+        `wait` is how long to wait for another writer to finish (0: fail at once)."""
+        return self._sql.lock("ingest", wait)
 
     def files(self) -> dict[str, FileRecord]:
         with self._db() as db:

@@ -56,3 +56,23 @@ def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+# A citation marker, [n], stays as it is; anything that could open a link, an image, a
+# reference definition or HTML is escaped.
+_MARKDOWN_ACTIVE = re.compile(r"\[\d{1,3}\](?![(\[:])|[\\`*_\[\]<>|~]")
+
+
+def inert_markdown(text: str) -> str:
+    """Text from documents (and users), made safe to show inside Markdown: it reads the
+    same, but cannot become a link, an image (`![](url)` fetches the URL when shown),
+    emphasis, code or HTML. Line-start structure (lists, paragraphs) is left alone, so an
+    answer's own bullets still render."""
+
+    def escape(m: re.Match[str]) -> str:
+        s = m.group(0)
+        if len(s) > 1:
+            return s  # a citation marker
+        return {"<": "&lt;", ">": "&gt;"}.get(s, "\\" + s)
+
+    return _MARKDOWN_ACTIVE.sub(escape, text)

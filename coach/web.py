@@ -7,18 +7,22 @@ event can reach another user's data.
 """
 
 import html
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from coach.errors import BadInputError, CoachError
+from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
+from coach.library import EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.prep import to_markdown
 from coach.settings import Settings
+from coach.text import inert_markdown
 from coach.types import Answer, Citation, Filters, Prep
 
 EXAMPLES = [
@@ -28,6 +32,7 @@ EXAMPLES = [
     "How do I prepare for my first meeting with a mentor?",
 ]
 NEW_CONVERSATION = "New conversation"
+SESSIONS_KEPT = 10_000  # session owners remembered; the oldest are forgotten first
 PROFILE_USE = (
     "Your **career stage** ranks guides written for that stage a little higher in answers "
     "and meeting prep (a nudge, not a filter). Your **goals** fill in meeting prep when you "
@@ -42,18 +47,21 @@ CSS = """
 
 # --- pure formatting (tested without a browser) -----------------------------------------
 def citation_list(citations: list[dict[str, Any]]) -> str:
+    """One line per source: its number, then its title and section as plain text."""
     lines = []
     for c in citations:
         where = f"{c['title']} — {c['section']}" if c.get("section") else c["title"]
-        lines.append(f"[{c['n']}] {where}")
+        lines.append(f"[{c['n']}] {inert_markdown(' '.join(str(where).split()))}")
     return "\n".join(lines)
 
 
 def chat_text(answer_text: str, citations: list[dict[str, Any]], note: str = "") -> str:
     """What the chat bubble shows: the answer, a note on how it was made (if any), then a
-    compact list of its sources."""
+    compact list of its sources. Quoted text (the answer quotes documents) is made inert:
+    it shows as written but can never become an image, a link or HTML."""
+    answer_text = inert_markdown(answer_text)
     if note:
-        answer_text = f"{answer_text}\n\n_{note}_"
+        answer_text = f"{answer_text}\n\n_{inert_markdown(note)}_"
     if not citations:
         return answer_text
     return f"{answer_text}\n\n**Sources**\n\n" + "\n".join(
@@ -85,7 +93,9 @@ def to_chat(messages: list[Message]) -> list[dict[str, str]]:
     return [
         {
             "role": m.role,
-            "content": chat_text(m.content, m.citations) if m.role == "assistant" else m.content,
+            "content": chat_text(m.content, m.citations)
+            if m.role == "assistant"
+            else inert_markdown(m.content),
         }
         for m in messages
     ]
@@ -128,11 +138,11 @@ def prep_questions(prep: Prep) -> str:
 def prep_agenda(prep: Prep) -> str:
     lines = ["### Agenda", ""]
     for i, item in enumerate(prep.agenda, 1):
-        lines.append(f"{i}. **{html.escape(item.title)}** — {html.escape(item.detail)}")
+        lines.append(f"{i}. **{inert_markdown(item.title)}** — {inert_markdown(item.detail)}")
     lines += ["", "### Why these questions", ""]
     for i, q in enumerate(prep.questions, 1):
         refs = ", ".join(f"[{c.n}] {c.title}" for c in q.citations)
-        lines.append(f"{i}. {html.escape(q.text)}  \n   <small>{html.escape(refs)}</small>")
+        lines.append(f"{i}. {inert_markdown(q.text)}  \n   <small>{inert_markdown(refs)}</small>")
     return "\n".join(lines)
 
 
@@ -147,6 +157,149 @@ def edited_prep_markdown(prep: Prep, edited_questions: str) -> str:
     return to_markdown(prep)
 
 
+# --- HTTP hardening ----------------------------------------------------------------------
+# Gradio's page needs inline scripts and styles, its own fonts, data: and blob: images and
+# same-origin fetches and event streams. Nothing else is allowed: no remote image (a
+# tracking pixel in a document could never load), no frames, no plugins, and no page may
+# frame this one.
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: security headers on every response; sign-out only by a
+    same-origin POST (a GET, which any page can trigger with an image, is refused); an
+    export served only to its owner; raw uploads limited per user and minute."""
+
+    def __init__(self, app: Any, uploads_per_minute: int = 30) -> None:
+        self.app = app
+        self.uploads_per_minute = uploads_per_minute
+        self._uploads: dict[str, list[float]] = {}
+        self._uploads_lock = threading.Lock()
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if "/gradio_api/file=" in path and not self._may_read(scope, path):
+            await _plain(send, 404, b"Not found.")
+            return
+        uploading = path.rstrip("/").endswith("/gradio_api/upload") and scope["method"] == "POST"
+        if uploading and not self._may_upload(scope):
+            await _plain(send, 429, b"Too many uploads; wait a minute and try again.")
+            return
+        if scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
+            # Deep links copy a session's state into a link anyone signed in can open;
+            # the coach has no use for them.
+            await _plain(send, 404, b"Not found.")
+            return
+        if scope["path"].rstrip("/").endswith("/logout") or scope["path"] == "/logout":
+            if scope["method"] != "POST":
+                await _plain(send, 405, b"Sign out with the button on the page.", b"POST")
+                return
+            if not _same_origin(scope):
+                await _plain(send, 403, b"Sign-out must come from this site.")
+                return
+            scope = {**scope, "method": "GET"}  # Gradio's own sign-out route is a GET
+
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+    def _may_read(self, scope: dict, path: str) -> bool:
+        """An export (its name carries its owner's tag) goes to its owner only."""
+        app = scope.get("app")
+        name = path.rsplit("/", 1)[-1]
+        match = EXPORT_NAME.match(name)
+        if not match or not getattr(app, "auth", None):
+            return True  # not an export, or one local user and no sign-in
+        user = _signed_in(scope)
+        return user is not None and owner_tag(user) == match.group(1)
+
+    def _may_upload(self, scope: dict) -> bool:
+        client = scope.get("client") or ("?", 0)
+        who = _signed_in(scope) or f"address {client[0]}"
+        now = time.monotonic()
+        with self._uploads_lock:
+            recent = [t for t in self._uploads.get(who, []) if now - t < 60]
+            allowed = len(recent) < self.uploads_per_minute
+            if allowed:
+                recent.append(now)
+            self._uploads[who] = recent
+        return allowed
+
+
+def _signed_in(scope: dict) -> str | None:
+    """The user Gradio's sign-in cookie names, if any."""
+    from http.cookies import SimpleCookie
+
+    app = scope.get("app")
+    tokens = getattr(app, "tokens", None) or {}
+    cookie_id = getattr(app, "cookie_id", "")
+    header = next((v for k, v in scope.get("headers", []) if k.lower() == b"cookie"), b"")
+    jar = SimpleCookie()
+    try:
+        jar.load(header.decode("latin-1"))
+    except Exception:  # a malformed cookie header: nobody is signed in
+        return None
+    for key in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
+        if key in jar and jar[key].value in tokens:
+            return str(tokens[jar[key].value])
+    return None
+
+
+def _same_origin(scope: dict) -> bool:
+    from urllib.parse import urlsplit
+
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser: no cross-site request to forge
+    return urlsplit(origin).netloc == headers.get("host", "")
+
+
+async def _plain(send: Any, status: int, body: bytes, allow: bytes | None = None) -> None:
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS]
+    if allow:
+        headers.append((b"allow", allow))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def app_kwargs(settings: Settings | None = None) -> dict[str, Any]:
+    """What `launch(app_kwargs=...)` needs for the hardening above."""
+    from starlette.middleware import Middleware
+
+    per_minute = settings.upload_rate_per_minute if settings else 30
+    return {"middleware": [Middleware(SecurityHeaders, uploads_per_minute=per_minute)]}
+
+
+SIGN_OUT = (
+    '<form method="post" action="logout" style="display:inline">'
+    '<button type="submit" id="sign-out">Sign out</button></form>'
+)
+
+
 # --- the app ---------------------------------------------------------------------------
 class WebApp:
     def __init__(self, coach_: Coach) -> None:
@@ -154,15 +307,32 @@ class WebApp:
         self.settings: Settings = coach_.settings
         self.auth = parse_auth(self.settings.auth)
         self._vocabulary: dict[str, list[str]] | None = None
+        self._sessions: OrderedDict[str, str] = OrderedDict()  # session_hash -> user
+        self._sessions_lock = threading.Lock()
 
     # Who is asking: the signed-in name, or the one local user.
     def user(self, request: gr.Request) -> str:
-        if self.auth:
-            name = getattr(request, "username", None)
-            if not name:
-                raise BadInputError("Please sign in first.")
-            return str(name)
-        return LOCAL_USER
+        """The signed-in user, checked against the browser session the request names.
+
+        Gradio keeps per-session state (meeting prep, the chat's value) under a
+        `session_hash` that a request merely states. The first user seen with a session
+        owns it; a request naming it while signed in as someone else is refused, so no
+        event, hidden ones included, can read another user's session state."""
+        if not self.auth:
+            return LOCAL_USER
+        name = getattr(request, "username", None)
+        if not name:
+            raise BadInputError("Please sign in first.")
+        session = getattr(request, "session_hash", None)
+        if session:
+            with self._sessions_lock:
+                owner = self._sessions.setdefault(str(session), str(name))
+                self._sessions.move_to_end(str(session))
+                while len(self._sessions) > SESSIONS_KEPT:
+                    self._sessions.popitem(last=False)
+            if owner != str(name):
+                raise BadInputError("This page belongs to another sign-in; please reload it.")
+        return str(name)
 
     def data(self, request: gr.Request) -> MenteeData:
         return self.coach.mentee(self.user(request))
@@ -193,7 +363,7 @@ class WebApp:
             (m.citations for m in reversed(messages) if m.role == "assistant"), []
         )
         profile = data.profile()
-        who = f"Signed in as **{html.escape(data.user)}**." if self.auth else ""
+        who = f"Signed in as **{inert_markdown(data.user)}**." if self.auth else ""
         return (
             gr.update(choices=self.conversation_choices(data), value=conv_id),
             conv_id,
@@ -242,6 +412,7 @@ class WebApp:
         data = self.data(request)
         if conv_id:
             data.delete(conv_id)
+            remove_cached_exports(data.user)  # its exports go with it (others are remade)
         convs = data.conversations()
         nxt = convs[0].id if convs else None
         messages = data.messages(nxt) if nxt else []
@@ -260,11 +431,11 @@ class WebApp:
         return self._write_export(data.user, "conversation", data.export_markdown(conv_id))
 
     def _write_export(self, user: str, kind: str, text: str) -> str:
-        from coach.library import user_folder
+        from coach.library import export_name, user_folder
 
         folder = user_folder(self.settings.home, user) / "exports"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+        path = folder / export_name(user, kind)
         path.write_text(text, encoding="utf-8")
         return str(path)
 
@@ -292,7 +463,7 @@ class WebApp:
         data.add_message(conv_id, "user", text)  # saved first: a question is never lost
         chat = [
             *to_chat(previous),
-            {"role": "user", "content": text},
+            {"role": "user", "content": inert_markdown(text)},
             {"role": "assistant", "content": "…"},
         ]
         yield (
@@ -315,10 +486,10 @@ class WebApp:
                 if isinstance(item, Answer):
                     answer = item
                 else:
-                    chat[-1] = {"role": "assistant", "content": item}
+                    chat[-1] = {"role": "assistant", "content": inert_markdown(item)}
                     yield chat, "", gr.update(), gr.update(), conv_id
         except CoachError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(user_message(exc))}"}
             yield chat, "", gr.update(), gr.update(), conv_id
             return
         except Exception as exc:  # the boundary: a message, never a traceback
@@ -374,7 +545,7 @@ class WebApp:
         data.add_feedback(turn_id, 1 if liked else -1, comment or "")
         gr.Info("Thanks: your feedback was saved.")
         return "", f"Feedback saved: {'👍' if liked else '👎'}" + (
-            f" — “{html.escape(comment.strip())}”" if comment and comment.strip() else ""
+            f" — “{inert_markdown(comment.strip())}”" if comment and comment.strip() else ""
         )
 
     # --- profile and action items ------------------------------------------------------
@@ -383,9 +554,9 @@ class WebApp:
             return "_No profile yet. " + PROFILE_USE + "_"
         bits = []
         if profile.summary():
-            bits.append(f"Answers are tailored to: **{html.escape(profile.summary())}**.")
+            bits.append(f"Answers are tailored to: **{inert_markdown(profile.summary())}**.")
         if profile.goals:
-            bits.append("Goals: " + "; ".join(html.escape(g) for g in profile.goals) + ".")
+            bits.append("Goals: " + "; ".join(inert_markdown(g) for g in profile.goals) + ".")
         return " ".join(bits) + "\n\n" + PROFILE_USE
 
     def save_profile(self, role: str, stage: str | None, goals: str, request: gr.Request):
@@ -439,9 +610,9 @@ class WebApp:
         )
 
     def export_prep(self, prep: Prep | None, questions: str, request: gr.Request):
+        data = self.data(request)  # first: the session's state is only read for its owner
         if prep is None:
             return gr.update()
-        data = self.data(request)
         path = self._write_export(data.user, "meeting-prep", edited_prep_markdown(prep, questions))
         return gr.update(value=path, visible=True)
 
@@ -469,14 +640,20 @@ class WebApp:
             raw = path.read_bytes()
         except OSError:
             raise BadInputError("The upload could not be read; please try again.") from None
+        finally:
+            # Gradio's copy sits in a cache any signed-in user can fetch by URL: the coach
+            # keeps its own copy, in the user's folder, and drops Gradio's at once.
+            if gradio_cache().resolve() in path.resolve().parents:
+                path.unlink(missing_ok=True)
 
         def report(stage: str, done: int, total: int) -> None:
             if progress is not None and total:
-                progress(done / total, desc=f"{stage} {done}/{total}")
+                desc = stage if stage.startswith("waiting") else f"{stage} {done}/{total}"
+                progress(done / total, desc=desc)
 
         result = self.coach.upload(data.user, original, raw, progress=report)
         status = (
-            f"Added **{html.escape(result.filename)}**: {result.chunks_total} passages "
+            f"Added **{inert_markdown(result.filename)}**: {result.chunks_total} passages "
             f"({result.chunks_added} new). Ask about it in the chat and it is cited like the "
             "guides."
         )
@@ -492,11 +669,21 @@ class WebApp:
         if document_id is None:
             raise BadInputError("Choose a document to delete.")
         name = self.coach.delete_document(data.user, int(document_id))
+        remove_cached_exports(data.user)
         return (
-            f"Deleted **{html.escape(name)}** and its passages.",
+            f"Deleted **{inert_markdown(name)}** and its passages.",
             self.documents_table(data),
             gr.update(choices=self.document_choices(data), value=None),
         )
+
+
+STORAGE_DOWN = "The coach's storage is not available right now; please try again in a minute."
+
+
+def user_message(exc: CoachError) -> str:
+    """What a browser user is told. Storage errors name server files and folders (the
+    command line shows them to the operator); the web shows none of that."""
+    return STORAGE_DOWN if isinstance(exc, StoreError) else str(exc)
 
 
 def friendly(fn: Any) -> Any:
@@ -506,7 +693,7 @@ def friendly(fn: Any) -> Any:
 
     def convert(exc: Exception) -> Exception:
         if isinstance(exc, CoachError):
-            return gr.Error(str(exc), print_exception=False)
+            return gr.Error(user_message(exc), print_exception=False)
         return gr.Error(f"Something went wrong ({exc.__class__.__name__}).", print_exception=False)
 
     if inspect.isgeneratorfunction(fn):
@@ -538,13 +725,22 @@ def build_app(coach_: Coach | None = None) -> Any:
     web = WebApp(coach_ or Coach())
     vocab = web.vocabulary()
 
-    with gr.Blocks(title="Mentor Coach", analytics_enabled=False) as demo:
+    minutes = web.settings.file_cache_minutes * 60
+    with gr.Blocks(
+        title="Mentor Coach",
+        analytics_enabled=False,
+        # Gradio's file cache (exports, raw uploads) is swept of files older than this.
+        delete_cache=(max(60, minutes // 4), minutes),
+    ) as demo:
         demo.coach_web = web  # for serve(): auth and limits
         gr.Markdown(
             "# Mentor Coach\nPractical mentoring advice in which every point is "
             "cited to a guide you can open."
         )
-        who = gr.Markdown("")
+        with gr.Row():
+            who = gr.Markdown("")
+            if web.auth:
+                gr.HTML(SIGN_OUT, elem_id="sign-out-form")
         conv_state = gr.State(None)
         prep_state = gr.State(None)
 
@@ -833,6 +1029,7 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         auth=web.auth,
         auth_message="Sign in to your mentoring coach." if web.auth else None,
         max_file_size=f"{int(coach_.settings.upload_max_mb * 1_000_000)}b",
+        app_kwargs=app_kwargs(coach_.settings),
         show_error=False,
         share=False,
         inbrowser=False,

@@ -133,6 +133,8 @@ def fake_safety_for_fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
 def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "coach-home"
     monkeypatch.setenv("COACH_HOME", str(home))
+    # Gradio's file cache too: a test never sees (or leaves) another test's served files.
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio-cache"))
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
@@ -204,7 +206,7 @@ def free_port() -> int:
 
 def serve_app(coach, concurrency: int = 2, max_size: int = 16):
     """Serve the real web app for `coach` on a free loopback port: (app, url)."""
-    from coach.web import build_app
+    from coach.web import app_kwargs, build_app
 
     app = build_app(coach)
     app.queue(default_concurrency_limit=concurrency, max_size=max_size)
@@ -215,6 +217,7 @@ def serve_app(coach, concurrency: int = 2, max_size: int = 16):
         prevent_thread_lock=True,
         quiet=True,
         auth=app.coach_web.auth,
+        app_kwargs=app_kwargs(coach.settings),
     )
     return app, f"http://127.0.0.1:{port}/"
 

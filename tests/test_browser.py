@@ -238,3 +238,67 @@ def test_example_question_streams_into_an_empty_chat(browser, app_url):
     assert len(seen) >= 3, seen  # placeholder, growing answer, answer with sources
     assert "[1]" in page.locator("[data-testid=bot]").last.inner_text()
     page.close()
+
+
+def test_a_tracking_pixel_in_a_document_is_never_fetched(browser, app_url):
+    """The pixel is on a real server: the browser would fetch it if anything rendered it.
+    The page's CSP must still let Gradio work (the answer appears, with no CSP errors)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from coach.mentee import LOCAL_USER
+    from tests.test_hostile import pixel_document
+
+    hits: list[str] = []
+
+    class Pixel(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the handler's name is fixed by http.server)
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pixel)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pixel = f"http://127.0.0.1:{server.server_address[1]}/pixel"
+    coach, url = app_url
+    coach.upload(LOCAL_USER, "otters.md", pixel_document(pixel))
+    page = browser.new_page()
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else 0)
+    try:
+        page.goto(url)
+        page.locator("#question textarea").wait_for()
+        text = ask(page, "How do otter keepers negotiate pay?")
+        assert "Otter" in text and "[1]" in text
+        srcs = page.eval_on_selector_all("[data-testid=bot] img", "els => els.map(e => e.src)")
+        assert not [s for s in srcs if "/pixel" in s], srcs
+        page.wait_for_timeout(500)
+        assert hits == [], hits
+        assert not [v for v in violations if "/pixel" not in v], violations
+        page.screenshot(path=str(SHOTS / "chat-pixel-inert.png"), full_page=True)
+    finally:
+        page.close()
+        server.shutdown()
+
+
+def test_sign_out_is_a_button_that_posts(browser, settings, fake_embedder, docs):
+    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a"}), embedder=fake_embedder)
+    coach.ingest([docs])
+    app, url = serve_app(coach)
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.locator("input[type=text]").first.fill("ana")
+        page.locator("input[type=password]").fill("pw-a")
+        page.keyboard.press("Enter")
+        page.locator("#sign-out").wait_for(timeout=30_000)
+        page.locator("#sign-out").click()
+        page.locator("input[type=password]").wait_for(timeout=30_000)  # back at sign-in
+        assert page.goto(url + "logout").status == 405  # a link cannot sign anyone out
+    finally:
+        page.close()
+        app.close()

@@ -84,7 +84,7 @@ def test_known_misses_are_still_misses(real_coach, question, expected):
 def test_known_false_alarms_are_still_escalated(real_coach, question, expected):
     assert real_coach.retrieve(question).escalation, "update docs/safety.md"
     passages = real_coach.retriever.search(question).passages
-    assert guide_id(passages[0].chunk.source) == expected
+    assert expected in [guide_id(p.chunk.source) for p in passages]
 
 
 @pytest.mark.parametrize(("question", "expected"), USER_QUESTIONS[:6])
