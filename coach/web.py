@@ -6,7 +6,9 @@ user from the request (the signed-in name, or one local user when sign-in is off
 event can reach another user's data.
 """
 
+import contextlib
 import html
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -200,6 +202,9 @@ class SecurityHeaders:
         if uploading and not self._may_upload(scope):
             await _plain(send, 429, b"Too many uploads; wait a minute and try again.")
             return
+        if uploading:
+            await self._typed_upload(scope, receive, send)
+            return
         if scope["path"].rstrip("/").endswith("/gradio_api/deep_link"):
             # Deep links copy a session's state into a link anyone signed in can open;
             # the coach has no use for them.
@@ -222,6 +227,42 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+    async def _typed_upload(self, scope: dict, receive: Any, send: Any) -> None:
+        """Gradio's raw upload route, kept to the library's file types: the files it
+        stored are checked by name once it answers, and a request holding any other type
+        is refused and its files removed from the cache."""
+        from coach.library import ALLOWED
+
+        start: dict = {}
+        body = bytearray()
+
+        async def hold(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            stored: list[str] = []
+            if start.get("status") == 200:
+                with contextlib.suppress(ValueError):
+                    parsed = json.loads(bytes(body) or b"[]")
+                    stored = [str(p) for p in parsed] if isinstance(parsed, list) else []
+            if any(Path(p).suffix.lower() not in ALLOWED for p in stored):
+                for p in stored:
+                    Path(p).unlink(missing_ok=True)
+                kinds = ", ".join(sorted(ALLOWED))
+                await _plain(send, 415, f"Only {kinds} files can be uploaded.".encode())
+                return
+            headers = [*start.get("headers", []), *SECURITY_HEADERS]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": bytes(body)})
+
+        await self.app(scope, receive, hold)
 
     def _may_read(self, scope: dict, path: str) -> bool:
         """An export (its name carries its owner's tag) goes to its owner only."""

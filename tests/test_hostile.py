@@ -3,6 +3,7 @@ refusing them leaves nothing behind."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -661,6 +662,10 @@ def test_exports_and_uploads_reach_only_their_owner(settings, fake_embedder, doc
                 ana_http.post("gradio_api/upload", files={"files": ("y.md", b"y")}).status_code
                 == 200
             )  # the limit is per user
+            # Only the library's file types: anything else is refused and not kept.
+            refused = ana_http.post("gradio_api/upload", files={"files": ("run.exe", b"MZ")})
+            assert refused.status_code == 415 and ".pdf" in refused.text
+            assert not list(Path(os.environ["GRADIO_TEMP_DIR"]).rglob("run.exe"))
 
         ana.predict(conv, api_name="/delete_conversation")
         assert not export.exists()  # deleting the conversation removes its served copy
