@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,12 @@ _SOMEONE_ELSE = re.compile(
 # Below this share of the sensitive probability, the top category is a guess: the answer
 # names every route instead (an untuned round number, not fitted to cases).
 CATEGORY_SURE = 0.5
+# A sentence alone this likely to be a crisis makes the message one. Out of fold on the
+# training messages, this raised crisis recall from 0.923 to 0.946 and left career false
+# alarms at 0.073; a cut of 0.6 reached 0.969 but with 0.104 false alarms.
+CRISIS_SENTENCE = 0.9
+# Sentence ends as people type them: no capital letter needed after the full stop.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 SMALL_TALK_WORDS = 12  # a longer message has something to answer, whatever else it says
 _LEXICON = re.compile(r"\b(" + "|".join(re.escape(w) for w in CRISIS_LEXICON) + r")\b", re.I)
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's TfidfVectorizer default
@@ -272,7 +278,18 @@ class Safety:
         self.model = model or load_model()
 
     def assess(self, text: str) -> Assessment:
-        return self.model.decide(text, self.embedder.encode_cached([text])[0])
+        decision = self.model.decide(text, self.embedder.encode_cached([text])[0])
+        if decision.category is None:
+            # One sentence about a crisis in a longer message about work is diluted in the
+            # whole; read alone, it is not (see CRISIS_SENTENCE).
+            sentences = [s for s in _SENTENCES.split(text) if len(s.split()) >= 4]
+            if len(sentences) >= 2:
+                probs = self.model.probabilities(
+                    self.model.features(sentences, self.embedder.encode_cached(sentences))
+                )
+                if float(probs[:, self.model.labels.index("crisis")].max()) >= CRISIS_SENTENCE:
+                    decision = replace(decision, category="crisis", category_share=1.0)
+        return decision
 
     def voice(self, assessment: Assessment) -> str:
         return self.model.voice(assessment)
