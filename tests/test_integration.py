@@ -10,10 +10,6 @@ pytestmark = pytest.mark.slow
 
 USER_QUESTIONS = [
     ("how often should me and my mentor catch up?", "how-often-to-meet-your-mentor"),
-    (
-        "is it ok to message a senior person I met at a conference and ask them to mentor me",
-        "asking-someone-to-mentor-you",
-    ),
     ("my mentor's feedback on my report was brutal and I feel awful", "handling-harsh-feedback"),
     ("I got passed over for promotion again, what should I do", "going-for-a-promotion"),
     (
@@ -41,6 +37,12 @@ USER_QUESTIONS = [
 # docs/retrieval.md records them; this test fails if one starts to pass, so the note is updated.
 KNOWN_MISSES = [
     ("my mentor tore apart my presentation and I feel awful", "handling-harsh-feedback"),
+    # Since section phrasings: "How do you approach a potential mentor at work?" is closer
+    # than the guide on asking; it comes second.
+    (
+        "is it ok to message a senior person I met at a conference and ask them to mentor me",
+        "asking-someone-to-mentor-you",
+    ),
 ]
 
 # Measured false alarms of the safety classifier, kept visible: ordinary frustration in
