@@ -23,6 +23,7 @@ Mode = Literal["hybrid", "dense", "bm25"]
 DUPLICATE_JACCARD = 0.8
 STAGE_BOOST = 0.05  # a nudge, not a filter: relevance still decides
 PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
+PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to three)
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
 PERSPECTIVE_PENALTY = 0.05
 
@@ -195,7 +196,7 @@ class Retriever:
         by_section = self._section_chunks(chunks)
         closest = sorted(sims, key=lambda key: -sims[key])[:PHRASING_SECTIONS]
         for key in closest:
-            for cid in by_section.get(key, ()):
+            for cid in by_section.get(key, ())[:PHRASING_CHUNKS]:
                 if cid not in fused and matches(chunks[cid], filters):
                     fused[cid] = 0.0
         keys = {cid: section_key(chunks[cid]) for cid in fused if cid in chunks}
