@@ -13,7 +13,7 @@ extractive answer when too little survives or the model fails.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -203,6 +203,42 @@ ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enou
 ADVICE_MARGIN = 0.2
 
 
+class SectionCitations:
+    """One citation number per section, in the order the points first cite them: a
+    section split over two chunks is still one source, and its citation holds both."""
+
+    def __init__(self, points: list[Unit], passages: list[Passage]) -> None:
+        self.points = points
+        self.passages = passages
+        self.numbers: dict[tuple[str, str], int] = {}
+        self.members: dict[tuple[str, str], list[int]] = {}
+        for u in points:
+            self.numbers.setdefault(self.key(u), len(self.numbers) + 1)
+            if u.passage not in self.members.setdefault(self.key(u), []):
+                self.members[self.key(u)].append(u.passage)
+
+    def key(self, u: Unit) -> tuple[str, str]:
+        chunk = self.passages[u.passage].chunk
+        return chunk.path, chunk.section
+
+    def n(self, u: Unit) -> int:
+        return self.numbers[self.key(u)]
+
+    def citations(self, score: Callable[[list[Unit], Passage], float]) -> list[Citation]:
+        out = []
+        for k, n in sorted(self.numbers.items(), key=lambda kv: kv[1]):
+            quoted = [u for u in self.points if self.key(u) == k]
+            lead = self.passages[self.members[k][0]]
+            citation = Citation.of(
+                n, lead.chunk, " ".join(u.text for u in quoted), score(quoted, lead)
+            )
+            citation.passage = "\n".join(
+                self.passages[i].chunk.quotable_text() for i in self.members[k]
+            )
+            out.append(citation)
+        return out
+
+
 class ExtractiveAnswerer:
     def __init__(
         self,
@@ -363,32 +399,16 @@ class ExtractiveAnswerer:
                 )[:ADVICE_POINTS]
                 advice.sort(key=lambda u: u.position)
 
-        # One number per section: a section split over two chunks is still one source.
-        def key(u: Unit) -> tuple[str, str]:
-            chunk = passages[u.passage].chunk
-            return chunk.path, chunk.section
-
-        numbers: dict[tuple[str, str], int] = {}
-        members: dict[tuple[str, str], list[int]] = {}
-        for u in help_units + advice:
-            numbers.setdefault(key(u), len(numbers) + 1)
-            if u.passage not in members.setdefault(key(u), []):
-                members[key(u)].append(u.passage)
+        cites = SectionCitations(help_units + advice, passages)
         first = passages[help_units[0].passage].chunk
         lines = [wording.opening, "", self.safety.help_lead.format(title=first.title)]
-        lines += [f"- {u.text} [{numbers[key(u)]}]" for u in help_units]
+        lines += [f"- {u.text} [{cites.n(u)}]" for u in help_units]
         if advice:
-            n = numbers[key(advice[0])]
+            n = cites.n(advice[0])
             title = passages[advice[0].passage].chunk.title
             lines += ["", self.safety.advice_lead.format(title=title, n=n)]
-            lines += [f"- {u.text} [{numbers[key(u)]}]" for u in advice]
-        citations = []
-        for k, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-            quoted = [u.text for u in help_units + advice if key(u) == k]
-            lead = passages[members[k][0]]
-            citation = Citation.of(n, lead.chunk, " ".join(quoted), lead.score)
-            citation.passage = "\n".join(passages[i].chunk.quotable_text() for i in members[k])
-            citations.append(citation)
+            lines += [f"- {u.text} [{cites.n(u)}]" for u in advice]
+        citations = cites.citations(lambda _quoted, lead: lead.score)
         return Answer(
             answer="\n".join(lines),
             citations=citations,
@@ -428,17 +448,7 @@ class ExtractiveAnswerer:
     def _compose(
         self, question: str, retrieval: Retrieval, passages: list[Passage], chosen: list[Unit]
     ) -> Answer:
-        # One number per section: a section split over two chunks is still one source.
-        def key(u: Unit) -> tuple[str, str]:
-            chunk = passages[u.passage].chunk
-            return chunk.path, chunk.section
-
-        numbers: dict[tuple[str, str], int] = {}
-        members: dict[tuple[str, str], list[int]] = {}
-        for u in chosen:
-            numbers.setdefault(key(u), len(numbers) + 1)
-            if u.passage not in members.setdefault(key(u), []):
-                members[key(u)].append(u.passage)
+        cites = SectionCitations(chosen, passages)
         first = passages[chosen[0].passage]
         if retrieval.escalation and ESCALATION_TOPIC in first.chunk.topics:
             lead = self.prompt.escalation.format(title=first.chunk.title)
@@ -456,22 +466,11 @@ class ExtractiveAnswerer:
                 and previous.position == u.position - 1
             )
             if joins:  # "This..." stays with the sentence it points back to
-                lines[-1] = lines[-1].rsplit(" [", 1)[0] + f" {u.text} [{numbers[key(u)]}]"
+                lines[-1] = lines[-1].rsplit(" [", 1)[0] + f" {u.text} [{cites.n(u)}]"
             else:
-                lines.append(f"- {u.text} [{numbers[key(u)]}]")
+                lines.append(f"- {u.text} [{cites.n(u)}]")
             previous = u
-        citations = []
-        for k, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-            quoted = [u for u in chosen if key(u) == k]
-            lead_passage = passages[members[k][0]]
-            citation = Citation.of(
-                n,
-                lead_passage.chunk,
-                " ".join(u.text for u in quoted),
-                max(u.score for u in quoted),
-            )
-            citation.passage = "\n".join(passages[i].chunk.quotable_text() for i in members[k])
-            citations.append(citation)
+        citations = cites.citations(lambda quoted, _lead: max(u.score for u in quoted))
         return Answer(
             escalated=bool(retrieval.escalation),
             answer="\n".join(lines),
