@@ -10,8 +10,9 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
+from coach.accounts import parse_auth
 from coach.facade import Coach
-from coach.web import WebApp, chat_text, parse_auth, sources_html
+from coach.web import WebApp, chat_text, sources_html
 from tests.conftest import serve_app
 from tests.test_prep import BANK
 
