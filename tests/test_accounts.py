@@ -29,16 +29,6 @@ ANA_PW = "correct horse battery staple"
 BEN_PW = "ben's long passphrase 42"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine_settings(request, settings: Settings) -> Settings:
-    """The test's settings on each engine: SQLite in COACH_HOME, or a fresh PostgreSQL
-    database on the session's server."""
-    if request.param == "sqlite":
-        return settings
-    pg_url = request.getfixturevalue("pg_url")
-    return settings.model_copy(update={"database_url": SecretStr(pg_url)})
-
-
 def cli(settings: Settings, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
     """`coach user ...` in its own process, as an operator would run it beside the app."""
     env = {
