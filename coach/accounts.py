@@ -321,9 +321,11 @@ class Throttle:
         with self.db.transaction() as tx:
             for key, limit in self._keys(name, address):
                 row = tx.execute(
-                    "SELECT failures FROM sign_in_failures WHERE key = ?", (key,)
+                    "SELECT failures, locked_until FROM sign_in_failures WHERE key = ?", (key,)
                 ).fetchone()
-                if row and row[0] >= limit:
+                if row and row[1] > now:  # a parallel attempt locked it meanwhile
+                    wait = max(wait, float(row[1] - now))
+                elif row and row[0] >= limit:
                     self._lock(tx, key, now)
                     log.warning("sign-in locked for %.0f s: %s", self.cooloff, key)
                     wait = self.cooloff
@@ -409,6 +411,14 @@ class Sessions(MutableMapping[str, str]):
                 self._items.pop(token, None)
             return None
         return found
+
+    def kind(self, token: str) -> str | None:
+        """ "proxy" or "password" for a token in the table (live or not), else None."""
+        with self._lock:
+            found = self._items.get(token)
+        if found is None:
+            return None
+        return "proxy" if found.via_proxy else "password"
 
     def get(self, key: object, default: str | None = None) -> str | None:  # type: ignore[override]
         found = self.session(key) if isinstance(key, str) else None
@@ -535,5 +545,5 @@ class SignIn:
         return token
 
     def is_proxy_token(self, token: str) -> bool:
-        found = self.sessions.session(token)
-        return bool(found and found.via_proxy)
+        # The table as it is, no account check: this runs for every cookie of every request.
+        return self.sessions.kind(token) == "proxy"

@@ -110,6 +110,32 @@ def test_brute_force_locks_the_name_until_the_cooloff_ends(engine_settings, fake
     assert "guess" not in logged and ANA_PW not in logged  # never a password
 
 
+def test_a_burst_of_parallel_guesses_checks_no_more_than_the_limit(settings, fake_embedder, caplog):
+    from concurrent.futures import ThreadPoolExecutor
+
+    AccountStore(Coach(settings, embedder=fake_embedder).db).add("ana", ANA_PW)
+    caplog.set_level(logging.INFO, logger="coach.accounts")
+    _, app, url = serve(settings, fake_embedder, signin_address_max_failures=100)
+    try:
+
+        def guess(i: int) -> int:
+            with httpx.Client(base_url=url) as client:
+                return sign_in(client, "ana", f"parallel guess {i}").status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(guess, range(16)))
+        # Every attempt is counted before its password is checked, so however the 16
+        # interleave, at most 5 passwords were tried and the rest were told to wait.
+        assert statuses.count(400) <= 5 and statuses.count(429) >= 11, statuses
+        assert set(statuses) <= {400, 429}
+        with httpx.Client(base_url=url) as client:
+            assert sign_in(client, "ana", ANA_PW).status_code == 429
+    finally:
+        app.close()
+    checked = [r for r in caplog.records if "sign-in failed" in r.getMessage()]
+    assert 1 <= len(checked) <= 5
+
+
 def test_each_client_address_is_throttled(settings, fake_embedder):
     accounts = AccountStore(Coach(settings, embedder=fake_embedder).db)
     accounts.add("ana", ANA_PW)
