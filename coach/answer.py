@@ -13,7 +13,7 @@ extractive answer when too little survives or the model fails.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -203,6 +203,11 @@ ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enou
 ADVICE_MARGIN = 0.2
 
 
+def _already_shown(text: str, shown: Collection[str]) -> bool:
+    mine = " ".join(text.lower().split())
+    return any(mine in point for point in shown)
+
+
 def _section_of(p: Passage) -> tuple[str, str]:
     return (p.chunk.path, p.chunk.section)
 
@@ -269,6 +274,16 @@ class ExtractiveAnswerer:
     def small_talk(self) -> Answer:
         return Answer(self.prompt.small_talk, [], True, "small-talk", self.prompt.id, 0.0)
 
+    def thanks(self) -> Answer:
+        """A short acknowledgement and an offer (the suggestions follow it)."""
+        text = self.prompt.thanks or self.prompt.small_talk
+        return Answer(text, [], False, "small-talk", self.prompt.id, 0.0)
+
+    def nothing_new(self, query: str = "") -> Answer:
+        """Everything the sections in play say has been shown in this conversation."""
+        text = self.prompt.nothing_new or self.prompt.refusal
+        return Answer(text, [], False, "nothing-new", self.prompt.id, 0.0, query)
+
     def relevant(self, retrieval: Retrieval) -> bool:
         if retrieval.escalation:  # never turn away someone in a serious situation
             return bool(retrieval.passages)
@@ -276,7 +291,10 @@ class ExtractiveAnswerer:
             return bool(retrieval.passages) and not retrieval.offtopic
         return bool(retrieval.passages) and retrieval.best_dense >= self.refuse_below
 
-    def answer(self, question: str, retrieval: Retrieval) -> Answer:
+    def answer(self, question: str, retrieval: Retrieval, shown: Collection[str] = ()) -> Answer:
+        """The answer from the retrieved passages. `shown` holds the points a conversation
+        has already shown (normalised, coach.conversation.points_of): they are not
+        quoted again."""
         if not self.relevant(retrieval):
             return self.refusal(query=retrieval.query)
         if retrieval.escalation and self.safety is not None:
@@ -290,8 +308,12 @@ class ExtractiveAnswerer:
             for u in units(i, p.chunk.quotable_text()):
                 if u.text.endswith("?") and not allow_questions:
                     continue
+                if shown and _already_shown(u.text, shown):
+                    continue
                 candidates.append(u)
         if not candidates:
+            if shown:
+                return self.nothing_new(retrieval.query)
             return self.refusal(query=retrieval.query)
 
         # Points come from the two best sections; the other units are embedded only when

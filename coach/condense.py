@@ -1,11 +1,11 @@
-"""Condensing: turn a short follow-up into a question that stands on its own.
+"""Condensing with an LLM: turn a short follow-up into a question that stands on its own.
 
-"and how often should we meet?" after a question about finding a mentor becomes a query
-that carries the earlier topic. Greetings and thanks are recognised and never rewritten.
-
-The rules (`condense`) always work. With an LLM, `LLMCondenser` asks the model to rewrite
-the follow-up, and keeps the rules' query whenever the model fails or its rewrite drifts
-from what was said.
+"and how often should we meet?" after a question about finding a mentor becomes a
+question about meeting a mentor. `LLMCondenser` asks the model for the rewrite, and keeps
+the follow-up as asked whenever the model fails or its rewrite drifts from what was said.
+Without an LLM the follow-up is searched in its own words with the conversation's
+context (coach.conversation); nothing is ever glued onto it. Greetings and thanks are
+recognised and never rewritten.
 """
 
 from __future__ import annotations
@@ -111,22 +111,6 @@ def needs_context(question: str) -> bool:
     return len(_topic_words(question)) <= 1
 
 
-def condense(question: str, history: Sequence[Turn]) -> str:
-    """The retrieval query for `question`: itself, or itself plus the earlier topic."""
-    question = question.strip()
-    if not history or is_small_talk(question) or not needs_context(question):
-        return question
-    previous = [t.content for t in history if t.role == "user" and not is_small_talk(t.content)]
-    if not previous:
-        return question
-    # The last substantive user question carries the topic; keep its distinctive words.
-    earlier = previous[-1]
-    extra = [w for w in dict.fromkeys(_topic_words(earlier)) if w not in set(words(question))]
-    if not extra:
-        return question
-    return f"{question} (about: {' '.join(extra[:8])})"
-
-
 HISTORY_TURNS = 6  # the last three exchanges carry the topic of a follow-up
 GROUNDED_SHARE = 0.7  # of the rewrite's content words, at least this many were said before
 KEPT_SHARE = 0.5  # of the question's content words, at least this many stay in the rewrite
@@ -144,7 +128,7 @@ class LLMCondenser:
         from coach.llm import LLMFailure
 
         question = question.strip()
-        fallback = condense(question, history)
+        fallback = question  # searched with the conversation's context instead
         if not history or is_small_talk(question):
             return fallback
         try:

@@ -20,9 +20,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
-from coach.condense import condense
+from coach.conversation import State, act_of, corrected_need, depends_on_context, state_of
 from coach.db import Database, open_database
 from coach.errors import BadInputError, BadQuestionError, LoadError, StoreLockedError
 from coach.ingest import Progress, forget
@@ -31,13 +33,25 @@ from coach.library import Upload
 from coach.mentee import LOCAL_USER, MenteeData, Profile
 from coach.prep import MeetingPrep
 from coach.prompts import load_chat, load_extractive, load_safety
-from coach.retrieve import Retrieval, Retriever, section_key
+from coach.retrieve import Context, Retrieval, Retriever, section_key
 from coach.safety import ESCALATION_TOPIC, Assessment, Safety
 from coach.sandbox import Limits, read_untrusted
 from coach.settings import Settings, get_settings
 from coach.store import Store
+from coach.suggest import suggest
 from coach.turnlog import TurnLog
-from coach.types import Answer, Document, Filters, IngestReport, Passage, Prep, Turn
+from coach.types import (
+    Answer,
+    ChatEvent,
+    Chunk,
+    Document,
+    Filters,
+    IngestReport,
+    Passage,
+    Prep,
+    Suggestion,
+    Turn,
+)
 
 ANSWER_KINDS = ("guide", "document")
 # An alarm below ALARM_SURE is cleared when the question is this close to a phrasing of an
@@ -45,6 +59,12 @@ ANSWER_KINDS = ("guide", "document")
 # 5 of 23 false alarms and none of 112 rightful escalations.
 ALARM_SURE = 0.7
 ORDINARY_MATCH = 0.7
+# A follow-up's search blends the conversation's topic into its own vector: strongly when
+# it cannot stand alone ("and if she says no?"), lightly when it can. Tuned on the dev
+# conversations (evals/cases/conversations.jsonl); see docs/retrieval.md.
+MIX_DEPENDENT = 1.0
+MIX_STANDALONE = 0.3
+TOPIC_EARLIER = 0.5  # the weight of the question before the latest in the topic
 _BUSY = (
     "The library is busy with other uploads and did not free up in time; please try again "
     "in a minute."
@@ -70,6 +90,10 @@ def clean_question(question: object, limit: int) -> str:
     if not any(ch.isalnum() for ch in text):
         raise BadQuestionError("Please ask a question in words.")
     return text
+
+
+def _field(item: Any, name: str) -> Any:
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, "")
 
 
 def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
@@ -190,9 +214,11 @@ class Coach:
 
     @cached_property
     def condenser(self) -> Callable[[str, Sequence[Turn]], str]:
-        """Rules alone, or an LLM rewrite guarded by the rules."""
+        """With an LLM, a rewrite of a follow-up that stands alone, guarded by the rules;
+        without one the follow-up is searched in its own words, with the conversation's
+        context (coach.conversation) rather than a rewrite."""
         if self.llm is None:
-            return condense
+            return lambda question, _history: question
         from coach.condense import LLMCondenser
 
         prompt = load_chat(self.settings.prompts_dir, self.settings.condense_prompt)
@@ -226,19 +252,144 @@ class Coach:
         profile: Profile | None = None,
         conversation_id: str | None = None,
     ) -> Answer:
-        """Answer one question. `filters.user` adds that user's library; a profile's career
-        stage ranks guides written for that stage higher."""
-        if self.llm is not None:
-            *_, answer = self.stream(question, history, filters, profile, conversation_id)
-            return answer
+        """Answer one question. `history` is the conversation so far (Messages, Turns or
+        role/content dicts, oldest first); `filters.user` adds that user's library; a
+        profile's career stage ranks guides written for that stage higher."""
+        *_, answer = self.reply(question, history, filters, profile, conversation_id)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        filters: Filters = Filters(),
+        profile: Profile | None = None,
+        conversation_id: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it grows, then the finished `Answer`."""
+        return self.reply(question, history, filters, profile, conversation_id)
+
+    def chat(self, user: str, conversation_id: str | None, text: str) -> Iterator[ChatEvent]:
+        """One turn of a saved conversation: check the text, save the question first (a
+        question is never lost), stream the answer, then save it with its citations and
+        turn id. A new conversation is made when `conversation_id` is None. Bad input
+        raises before anything is stored."""
+        data = self.mentee(user)
+        text = clean_question(text, self.settings.max_question_chars)
+        if conversation_id:
+            data.conversation(conversation_id)  # raises if it is not this user's
+        else:
+            conversation_id = data.create_conversation().id
+        previous = data.messages(conversation_id)
+        data.add_message(conversation_id, "user", text)
+        yield ChatEvent(conversation_id, "")
+        answer: Answer | None = None
+        for item in self.reply(text, previous, Filters(user=user), data.profile(), conversation_id):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield ChatEvent(conversation_id, item)
+        assert answer is not None
+        cites = [c.to_json() for c in answer.citations]
+        data.add_message(conversation_id, "assistant", answer.answer, cites, answer.turn_id)
+        yield ChatEvent(conversation_id, answer.answer, answer)
+
+    def reply(
+        self,
+        question: str,
+        history: Iterable[Any] | None = None,
+        filters: Filters = Filters(),
+        profile: Profile | None = None,
+        conversation_id: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """The answer to `question` after `history`, as it grows, then the `Answer`.
+
+        The extractive answer is ready in a fraction of a second, so it streams point by
+        point: the reader sees the lead-in at once instead of a spinner. An LLM answer
+        streams sentence by sentence, each shown once it has passed verification; if the
+        answer falls back, the final `Answer` replaces what was shown."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
+        _ = self.llm  # a misconfigured model is reported before anything else
+        messages = list(history or [])
+        state = state_of(messages)
         assessment = self.safety.assess(text)
-        if assessment.small_talk:
-            return self.answerer.small_talk()
-        retrieval = self.retrieve(text, history, filters, profile, assessment)
-        answer = self.answerer.answer(text, retrieval)
-        return self._finish(answer, text, started, filters, conversation_id)
+        act = act_of(text, state, assessment.small_talk and not assessment.category)
+        if act in ("greeting", "thanks"):
+            answer = self.answerer.thanks() if act == "thanks" else self.answerer.small_talk()
+            if act == "thanks":
+                answer.suggestions = self._suggest(
+                    self._topic_vector(state), state.topic.last_sections, state
+                )
+            yield self._finish(answer, text, started, filters, conversation_id)
+            return
+        query, context = self._plan(text, act, state)
+        retrieval = self.retrieve(
+            query, messages, filters, profile, assessment, context, state.in_conversation
+        )
+        asked = query if act == "more" else text
+        if self.llm is not None:
+            answer = None
+            for item in self.llm_answerer.stream(asked, retrieval):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+            assert answer is not None
+        else:
+            answer = self.answerer.answer(asked, retrieval, state.shown)
+        if not answer.refused and not answer.escalated:
+            cited = [section_key(c) for c in self._cited(answer)]
+            if answer.mode == "nothing-new":
+                cited = list(state.topic.sections)
+            answer.suggestions = self._suggest(retrieval.vector, cited, state)
+        answer = self._finish(answer, text, started, filters, conversation_id)
+        if self.llm is None:
+            shown = ""
+            for line in answer.answer.split("\n"):
+                shown = f"{shown}\n{line}" if shown else line
+                if line.strip():
+                    yield shown
+        yield answer
+
+    def _cited(self, answer: Answer) -> list[Chunk]:
+        chunks = self.store.chunks()
+        return [chunks[c.passage_id] for c in answer.citations if c.passage_id in chunks]
+
+    def _topic_vector(self, state: State) -> np.ndarray | None:
+        """The conversation's topic: its latest answered question, and a little of the one
+        before (a third follow-up often leans on the first question)."""
+        questions = list(state.topic.questions[:2])
+        if not questions:
+            return None
+        vectors = self.embedder.encode_cached(questions)
+        topic = vectors[0] + TOPIC_EARLIER * vectors[1] if len(vectors) > 1 else vectors[0]
+        return topic / max(float(np.linalg.norm(topic)), 1e-9)
+
+    def _plan(self, text: str, act: str, state: State) -> tuple[str, Context | None]:
+        """What to search for, and what the conversation adds to the search."""
+        topic = state.topic
+        if act == "more" and topic.question:
+            # Deeper into the same guide: the topic's question again, the points already
+            # shown left out by the answerer.
+            return topic.question, Context(guides=topic.guides)
+        if act == "correction":
+            need = corrected_need(text)
+            vector = self._topic_vector(state)
+            if not need:  # "that didn't help": the same question, other sections
+                return topic.question or text, Context(avoid=topic.last_sections)
+            return need, Context(vector=vector, mix=MIX_STANDALONE, avoid=topic.last_sections)
+        if act == "followup":
+            mix = MIX_DEPENDENT if depends_on_context(text) else MIX_STANDALONE
+            return text, Context(self._topic_vector(state), mix, topic.guides)
+        return text, None
+
+    def _suggest(self, vector: Any, cited: Sequence[str], state: State) -> list[Suggestion]:
+        if vector is None:
+            return []
+        answered = set(state.topic.sections) | set(cited)
+        return suggest(vector, cited, self.store.chunks(), self.retriever.phrasings, answered)
 
     def _finish(
         self,
@@ -254,55 +405,6 @@ class Coach:
             answer.turn_id = self.turn_log.record(text, answer, filters.user, conversation_id)
         return answer
 
-    def stream(
-        self,
-        question: str,
-        history: Iterable[Any] | None = None,
-        filters: Filters = Filters(),
-        profile: Profile | None = None,
-        conversation_id: str | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield the answer text as it grows, then the finished `Answer`.
-
-        The extractive answer is ready in a fraction of a second, so it streams point by
-        point: the reader sees the lead-in at once instead of a spinner. An LLM answer
-        streams sentence by sentence, each shown once it has passed verification; if the
-        answer falls back, the final `Answer` replaces what was shown."""
-        if self.llm is not None:
-            yield from self._stream_llm(question, history, filters, profile, conversation_id)
-            return
-        answer = self.ask(question, history, filters, profile, conversation_id)
-        shown = ""
-        for line in answer.answer.split("\n"):
-            shown = f"{shown}\n{line}" if shown else line
-            if line.strip():
-                yield shown
-        yield answer
-
-    def _stream_llm(
-        self,
-        question: str,
-        history: Iterable[Any] | None,
-        filters: Filters,
-        profile: Profile | None,
-        conversation_id: str | None,
-    ) -> Iterator[str | Answer]:
-        started = time.perf_counter()
-        text = clean_question(question, self.settings.max_question_chars)
-        assessment = self.safety.assess(text)
-        if assessment.small_talk:
-            yield self.answerer.small_talk()
-            return
-        retrieval = self.retrieve(text, history, filters, profile, assessment)
-        answer: Answer | None = None
-        for item in self.llm_answerer.stream(text, retrieval):
-            if isinstance(item, Answer):
-                answer = item
-            else:
-                yield item
-        assert answer is not None
-        yield self._finish(answer, text, started, filters, conversation_id)
-
     def retrieve(
         self,
         question: str,
@@ -310,25 +412,32 @@ class Coach:
         filters: Filters = Filters(),
         profile: Profile | None = None,
         assessment: Assessment | None = None,
+        context: Context | None = None,
+        in_conversation: bool | None = None,
     ) -> Retrieval:
-        """What `ask` retrieves for a (cleaned) question: condensed, filtered, fused, with
-        the safety module's decisions (sensitive category, off-topic) attached."""
+        """What `ask` retrieves for a (cleaned) question: filtered, fused, with the
+        conversation's context and the safety module's decisions (sensitive category,
+        off-topic) attached."""
         self.store.require_nonempty()
-        turns = normalise_history(history)
-        query = self.condenser(question, turns)
+        turns = [Turn(str(_field(t, "role")), str(_field(t, "content"))) for t in history or []]
+        query = self.condenser(question, turns) if self.llm is not None else question
         if not filters.kinds:
             # Question banks answer "what should I ask?", not "what should I do?".
             kinds = ANSWER_KINDS + (("questions",) if wants_questions(question) else ())
             filters = replace(filters, kinds=kinds)
         prefer = (profile.stage,) if profile and profile.stage else ()
-        retrieval = self.retriever.search(query, filters, prefer_stages=prefer)
         assessment = assessment or self.safety.assess(question)
+        if assessment.category:
+            context = None  # a serious situation is answered on its own words
+        retrieval = self.retriever.search(query, filters, prefer_stages=prefer, context=context)
         if assessment.category and self._ordinary_question(assessment, retrieval):
             assessment = replace(assessment, category=None)
         if assessment.category:
             return self._with_help(retrieval, assessment.category, self.safety.voice(assessment))
         offtopic = self.safety.refuses(assessment, retrieval.best_dense, self.settings.refuse_below)
-        if offtopic and self._in_conversation(turns):
+        if in_conversation is None:
+            in_conversation = self._in_conversation(turns)
+        if offtopic and in_conversation:
             # A follow-up is judged with the conversation: only a message the classifier
             # is sure about leaves the topic the conversation is on.
             offtopic = assessment.offtopic >= self.safety.model.thresholds.offtopic

@@ -49,6 +49,9 @@ class ExtractivePrompt(BaseModel):
     refusal: str
     small_talk: str
     escalation: str
+    # From v4: the reply to thanks, and what a conversation hears when a topic is used up.
+    thanks: str = ""
+    nothing_new: str = ""
 
     @field_validator("escalation")
     @classmethod

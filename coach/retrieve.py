@@ -22,6 +22,8 @@ from coach.types import Chunk, Filters, Passage
 Mode = Literal["hybrid", "dense", "bm25"]
 DUPLICATE_JACCARD = 0.8
 STAGE_BOOST = 0.05  # a nudge, not a filter: relevance still decides
+# A follow-up stays with the guide the conversation is on (tuned on the dev conversations).
+GUIDE_BOOST = 0.15
 PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
 PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to three)
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
@@ -37,6 +39,18 @@ class Retrieval:
     escalation: str | None = None  # a sensitive situation: professional help comes first
     offtopic: bool | None = None  # the safety module's scope decision (None: not judged)
     voice: str = ""  # a sensitive answer's voice: "", "uncertain" or "someone_else"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a conversation adds to a follow-up's search: its topic as a vector, blended
+    with the message's own (`mix` is the topic's weight), the guides it is on (latest
+    first, ranked a little higher), and sections not to answer from again."""
+
+    vector: np.ndarray | None = None
+    mix: float = 0.0
+    guides: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
@@ -122,12 +136,17 @@ class Retriever:
         k: int | None = None,
         mode: Mode = "hybrid",
         prefer_stages: tuple[str, ...] = (),
+        context: Context | None = None,
     ) -> Retrieval:
         """Top-k passages for `query`. `prefer_stages` is a soft filter: passages written
-        for those career stages score a little higher, nothing is excluded."""
+        for those career stages score a little higher, nothing is excluded. `context`
+        carries a conversation's topic into a follow-up's search."""
         k = k or self.settings.top_k
         n = self.settings.candidates
         vector = self.store.embedder.encode_cached([query])[0]
+        if context is not None and context.vector is not None and context.mix > 0:
+            blended = vector + context.mix * context.vector
+            vector = blended / max(float(np.linalg.norm(blended)), 1e-9)
         dense = self.store.dense_search(vector, n, filters) if mode != "bm25" else []
         bm25 = self.store.bm25_search(query, n, filters) if mode != "dense" else []
         if mode == "dense":
@@ -146,6 +165,8 @@ class Retriever:
         chunks = self.store.chunks()
         if self.phrasings is not None and mode == "hybrid" and self.settings.phrasing_weight:
             self._add_phrasings(query, vector, fused, chunks, filters)
+        if context is not None:
+            self._follow(context, fused, chunks)
         if prefer_stages:
             top = max(fused.values(), default=0.0)
             for cid in fused:
@@ -177,6 +198,23 @@ class Retriever:
                 break
         best = dense[0][1] if dense else 0.0
         return Retrieval(query=query, vector=vector, passages=passages, best_dense=best)
+
+    def _follow(self, context: Context, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
+        """Stay with the conversation's guides; leave out the sections it asked to avoid."""
+        top = max(fused.values(), default=0.0)
+        rank = {g: i for i, g in enumerate(context.guides)}
+        avoid = set(context.avoid)
+        for cid in list(fused):
+            chunk = chunks.get(cid)
+            if chunk is None:
+                continue
+            key = section_key(chunk)
+            if key in avoid:
+                del fused[cid]
+                continue
+            at = rank.get(key.split("#", 1)[0])
+            if at is not None and chunk.kind == "guide":
+                fused[cid] += GUIDE_BOOST * top / (1 + at)
 
     def _add_phrasings(
         self,

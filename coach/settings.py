@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         default=2000, ge=10, description="Longest question accepted, in characters."
     )
     prompt: str = Field(
-        default="extractive@v3", description="Prompt (name@version) the answerer uses."
+        default="extractive@v4", description="Prompt (name@version) the answerer uses."
     )
     safety_prompt: str = Field(
         default="safety@v1",

@@ -113,6 +113,19 @@ class Citation:
         )
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A question to ask next: a built-in guide section's heading, and where it is."""
+
+    text: str
+    section: str  # `guide-id#Heading`
+    title: str = ""  # the guide's title
+    topics: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "section": self.section, "title": self.title}
+
+
 @dataclass
 class Answer:
     answer: str
@@ -127,6 +140,7 @@ class Answer:
     turn_id: int | None = None  # the logged turn, which feedback refers to
     note: str = ""  # what the user should know about how this answer was made
     generation: GenerationStats | None = None  # set when an LLM was asked
+    suggestions: list[Suggestion] = field(default_factory=list)  # questions to ask next
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,7 +152,17 @@ class Answer:
             "latency_ms": round(self.latency_ms, 1),
             "escalated": self.escalated,
             "note": self.note,
+            "suggestions": [s.to_json() for s in self.suggestions],
         }
+
+
+@dataclass
+class ChatEvent:
+    """One step of `Coach.chat`: the answer text so far, and the `Answer` at the end."""
+
+    conversation_id: str
+    text: str
+    answer: Answer | None = None
 
 
 @dataclass
