@@ -96,7 +96,7 @@ def is_small_talk(text: str) -> bool:
     return bool(_SMALL_TALK.match(text.strip()))
 
 
-def _topic_words(text: str) -> list[str]:
+def topic_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and w not in _GENERIC and len(w) > 2]
 
 
@@ -106,9 +106,9 @@ def needs_context(question: str) -> bool:
         return False
     if _FOLLOW_UP_START.match(question.strip()):
         return True
-    if any(w in _REFERENCES for w in ws) and len(_topic_words(question)) <= 3:
+    if any(w in _REFERENCES for w in ws) and len(topic_words(question)) <= 3:
         return True
-    return len(_topic_words(question)) <= 1
+    return len(topic_words(question)) <= 1
 
 
 HISTORY_TURNS = 6  # the last three exchanges carry the topic of a follow-up

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from coach.condense import needs_context
+from coach.condense import needs_context, topic_words
 
 Act = Literal["ask", "followup", "more", "correction", "thanks", "greeting"]
 
@@ -43,7 +43,9 @@ _THANKS = re.compile(
     r"great|awesome|got it|makes sense|ok|okay|cool|nice)\b",
     re.I,
 )
+_GRATITUDE = re.compile(r"\b(thanks|thank you|thx|cheers|appreciate (it|that|this))\b", re.I)
 _MORE_WORDS = 8  # "tell me more" with a few words around it, not a new question
+_THANKS_WORDS = 12  # "thank you very much, now it is more clear for me" asks nothing
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,20 @@ def act_of(text: str, state: State, small_talk: bool) -> Act:
             return "correction"
         if _MORE.match(text) and len(text.split()) <= _MORE_WORDS:
             return "more"
+    thanks = bool(_THANKS.search(text)) and state.in_conversation
     if small_talk:
-        return "thanks" if _THANKS.search(text) and state.in_conversation else "greeting"
+        return "thanks" if thanks else "greeting"
+    grateful = bool(_GRATITUDE.search(text)) and state.in_conversation
+    if grateful and "?" not in text and len(text.split()) <= _THANKS_WORDS:
+        return "thanks"  # an acknowledgement the classifier did not call small talk
     if state.in_conversation:
         return "followup"
     return "ask"
+
+
+def acknowledges(text: str) -> bool:
+    """Thanks, "ok", "got it": a message that acknowledges rather than asks."""
+    return bool(_THANKS.search(text))
 
 
 def corrected_need(text: str) -> str:
@@ -151,6 +162,15 @@ def corrected_need(text: str) -> str:
     rest = _CORRECTION.sub("", text, count=1).strip(" ,.!-")
     rest = _MEANT.sub("", rest, count=1).strip(" ,.!-")
     return rest if any(ch.isalnum() for ch in rest) else ""
+
+
+LEAN_WORDS = 3  # a message with this few topic words is too short to judge alone
+
+
+def lean(text: str) -> bool:
+    """Too few words of its own to say what it is about ("and how long should each one
+    be"): the conversation says it."""
+    return len(topic_words(text)) <= LEAN_WORDS
 
 
 def depends_on_context(text: str) -> bool:

@@ -32,6 +32,7 @@ import yaml
 from pydantic import ValidationError
 
 from coach.answer import units
+from coach.conversation import points_of
 from coach.errors import BadInputError, CoachError
 from coach.safety import ESCALATION_TOPIC, LABELS, SENSITIVE
 from coach.settings import PROJECT_ROOT, Settings
@@ -46,7 +47,10 @@ SCHEMA = 1
 LLMS = ("extractive",)  # what --llm accepts until LLM answers are wired into the eval
 RETRIEVAL_KINDS = ("advice", "followup")
 ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
-CASE_KINDS = ASK_KINDS + ("prep", "safety")
+CASE_KINDS = ASK_KINDS + ("prep", "safety", "conversation")
+TURN_ACTS = ("ask", "followup", "more", "correction", "thanks", "offtopic")
+# Turns answered from a guide section (the others are thanks and off-topic requests).
+SECTION_ACTS = ("ask", "followup", "more", "correction")
 # A case file named *.test.jsonl (or a case with "split": "test") is a blind test split:
 # written apart from the code and the dev cases, scored under `test/` metric names, and
 # shown in reports by id only, so that whoever tunes the coach never reads it.
@@ -90,12 +94,23 @@ class Case:
     notes: str = ""  # prep
     expected_topics: tuple[str, ...] = ()  # prep: any of these makes a citation relevant
     label: str = ""  # safety: one of coach.safety.LABELS
+    turns: tuple[ConversationTurn, ...] = ()  # conversation: asked one after another
     split: str = "dev"  # dev | test (blind)
     file: str = ""
 
     @property
     def text(self) -> str:
+        if self.turns:
+            return " / ".join(t.text for t in self.turns)
         return self.question or "; ".join(self.goals)
+
+
+@dataclass(frozen=True)
+class ConversationTurn:
+    text: str
+    act: str  # one of TURN_ACTS
+    expected_sections: tuple[str, ...] = ()
+    expected_topics: tuple[str, ...] = ()  # topics good next-question suggestions are on
 
 
 _REQUIRED = {
@@ -106,6 +121,7 @@ _REQUIRED = {
     "injection": ("question", "canary", "planted_in"),
     "prep": ("goals", "expected_topics"),
     "safety": ("question", "label"),
+    "conversation": ("turns",),
 }
 
 
@@ -122,6 +138,9 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         raise EvalError(f"{where}: split must be dev or test, not {split!r}")
     if kind == "safety" and data["label"] not in LABELS:
         raise EvalError(f"{where}: label must be one of {', '.join(LABELS)}")
+    turns = (
+        tuple(_turn(t, where) for t in data.get("turns") or ()) if kind == "conversation" else ()
+    )
     return Case(
         id=str(data["id"]),
         kind=kind,
@@ -138,8 +157,23 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         notes=str(data.get("notes") or ""),
         expected_topics=tuple(data.get("expected_topics") or ()),
         label=str(data.get("label") or ""),
+        turns=turns,
         split=split,
         file=file,
+    )
+
+
+def _turn(data: Any, where: str) -> ConversationTurn:
+    if not isinstance(data, dict) or not str(data.get("text") or "").strip():
+        raise EvalError(f"{where}: every conversation turn needs a text")
+    act = data.get("act")
+    if act not in TURN_ACTS:
+        raise EvalError(f"{where}: a turn's act must be one of {', '.join(TURN_ACTS)}")
+    return ConversationTurn(
+        str(data["text"]),
+        str(act),
+        tuple(data.get("expected_sections") or ()),
+        tuple(data.get("expected_topics") or ()),
     )
 
 
@@ -398,6 +432,24 @@ DEV_METRICS: tuple[Metric, ...] = (
         "prep.near_duplicates", "near-duplicate question pairs", "sum", better="lower", unit="count"
     ),
     Metric("prep.grounded", "prep questions cited to a relevant bank or guide"),
+    # Conversations (evals/cases/conversations*.jsonl), asked turn by turn.
+    *(
+        Metric(f"conversation.first_point.turn{n}", f"{label}: first point on an expected section")
+        for n, label in ((1, "turn 1"), (2, "turn 2"), (3, "turns 3 and later"))
+    ),
+    Metric("conversation.first_point", "turns whose first point is from an expected section"),
+    Metric(
+        "conversation.inscope_refused",
+        "in-scope turns refused",
+        "sum",
+        better="lower",
+        unit="count",
+    ),
+    Metric("conversation.offtopic_declined", "off-topic requests mid-chat declined"),
+    Metric("conversation.thanks", "thanks answered with a short acknowledgement"),
+    Metric("conversation.repeats", "points already shown earlier in the chat", better="lower"),
+    Metric("conversation.suggested", "answers that carry suggested next questions"),
+    Metric("conversation.suggestion_topic", "suggestions on an expected topic"),
     Metric("latency.ask_p50", "ask latency p50", "p50", "latency.ask", "none", "ms"),
     Metric("latency.ask_p95", "ask latency p95", "p95", "latency.ask", "none", "ms"),
     Metric("latency.prep_p50", "prep latency p50", "p50", "latency.prep", "none", "ms"),
@@ -845,6 +897,8 @@ class Evaluator:
                 r = self.prep_case(case)
             elif case.kind == "safety":
                 r = self.safety_case(case)
+            elif case.kind == "conversation":
+                r = self.conversation_case(case)
             else:
                 r = self.ask_case(case)
             # Rounded as the run file stores them, so a run compares with a baseline the
@@ -1064,6 +1118,76 @@ class Evaluator:
                 problems.append(f"covers none of the {len(hits)} key points")
 
     # -- safety
+    def conversation_case(self, case: Case) -> CaseResult:
+        """Ask the turns one after another, each with the answers so far, as a chat does."""
+        result = CaseResult(case.id, case.kind, case.text, split=case.split)
+        messages: list[dict[str, Any]] = []
+        shown: set[str] = set()
+        first: dict[int, list[float]] = {}
+        refused = repeated = points_total = 0
+        declined: list[float] = []
+        thanks: list[float] = []
+        suggested: list[float] = []
+        on_topic: list[float] = []
+        acts = []
+        for n, turn in enumerate(case.turns, 1):
+            answer: Answer = self.coach.ask(turn.text, messages)
+            acts.append(f"{turn.act}:{answer.mode}{'/refused' if answer.refused else ''}")
+            points = points_of(answer.answer)
+            if turn.act in SECTION_ACTS:
+                if answer.refused:
+                    refused += 1
+                    result.problems.append(f"turn {n} ({turn.act}) was refused")
+                if turn.expected_sections:
+                    hit = float(bool(_first_point_sections(answer) & set(turn.expected_sections)))
+                    first.setdefault(min(n, 3), []).append(hit)
+                    first.setdefault(0, []).append(hit)
+                    if not hit:
+                        result.problems.append(f"turn {n}: first point off the expected sections")
+                if n > 1:
+                    points_total += len(points)
+                    repeated += sum(p in shown for p in points)
+                if not answer.refused:
+                    suggested.append(float(bool(answer.suggestions)))
+                    if answer.suggestions and turn.expected_topics:
+                        topics = {t for sg in answer.suggestions for t in sg.topics}
+                        on_topic.append(float(bool(topics & set(turn.expected_topics))))
+            elif turn.act == "offtopic":
+                declined.append(float(answer.refused))
+                if not answer.refused:
+                    result.problems.append(f"turn {n}: an off-topic request was answered")
+            elif turn.act == "thanks":
+                ok = answer.mode == "small-talk" and not answer.citations
+                thanks.append(float(ok))
+                if not ok:
+                    result.problems.append(f"turn {n}: thanks was answered as a question")
+            shown.update(points)
+            messages += [
+                {"role": "user", "content": turn.text},
+                {
+                    "role": "assistant",
+                    "content": answer.answer,
+                    "citations": [c.to_json() for c in answer.citations],
+                },
+            ]
+        s = result.scores
+        for n, hits in first.items():
+            name = "conversation.first_point" + (f".turn{n}" if n else "")
+            s[name] = float(np.mean(hits))
+        s["conversation.inscope_refused"] = float(refused)
+        if points_total:
+            s["conversation.repeats"] = repeated / points_total
+        for name, values in (
+            ("conversation.offtopic_declined", declined),
+            ("conversation.thanks", thanks),
+            ("conversation.suggested", suggested),
+            ("conversation.suggestion_topic", on_topic),
+        ):
+            if values:
+                s[name] = float(np.mean(values))
+        result.facts["turns"] = acts
+        return result
+
     def safety_case(self, case: Case) -> CaseResult:
         """One message with one label: what the safety module decided and what the user
         was shown (escalated with help first, refused, small talk, or an answer)."""
@@ -1179,10 +1303,20 @@ class Evaluator:
         return result
 
 
+def _first_point_sections(answer: Answer) -> set[str]:
+    """`guide-id#Heading` of the citations on an answer's first point."""
+    lines = [ln for ln in answer.answer.splitlines() if ln.startswith("- ")]
+    if not lines:
+        return set()
+    by_n = {c.n: c for c in answer.citations}
+    numbers = [int(n) for n in _NUMBER.findall(lines[0])]
+    return {f"{source_id(by_n[n].source)}#{by_n[n].section}" for n in numbers if n in by_n}
+
+
 def blind(r: CaseResult) -> CaseResult:
     """A blind test case as runs and reports keep it: scores under `test/` names, and no
     text of the case or of its answer, only what happened."""
-    keep = {"label", "outcome", "help_first", "refused", "escalated", "rank", "latency_ms"}
+    keep = {"label", "outcome", "help_first", "refused", "escalated", "rank", "latency_ms", "turns"}
     return CaseResult(
         r.id,
         r.kind,

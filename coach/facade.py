@@ -24,7 +24,15 @@ import numpy as np
 
 from coach import library
 from coach.answer import ExtractiveAnswerer, LLMAnswerer, wants_questions
-from coach.conversation import State, act_of, corrected_need, depends_on_context, state_of
+from coach.conversation import (
+    State,
+    acknowledges,
+    act_of,
+    corrected_need,
+    depends_on_context,
+    lean,
+    state_of,
+)
 from coach.db import Database, open_database
 from coach.errors import BadInputError, BadQuestionError, LoadError, StoreLockedError
 from coach.ingest import Progress, forget
@@ -314,7 +322,7 @@ class Coach:
         _ = self.llm  # a misconfigured model is reported before anything else
         messages = list(history or [])
         state = state_of(messages)
-        assessment = self.safety.assess(text)
+        assessment = self._assess(text, state)
         act = act_of(text, state, assessment.small_talk and not assessment.category)
         if act in ("greeting", "thanks"):
             answer = self.answerer.thanks() if act == "thanks" else self.answerer.small_talk()
@@ -352,6 +360,25 @@ class Coach:
                 if line.strip():
                     yield shown
         yield answer
+
+    def _assess(self, text: str, state: State) -> Assessment:
+        """The safety module's decisions. A short message that leans on the conversation
+        ("and how long should each one be", "intro happened! what now") has its scope and
+        small talk judged with the conversation's question; whether it is sensitive is
+        always judged on its own words."""
+        assessment = self.safety.assess(text)
+        if (
+            not state.in_conversation
+            or not state.topic.question
+            or assessment.category
+            or not (assessment.small_talk or lean(text))
+        ):
+            return assessment
+        joined = self.safety.assess(f"{state.topic.question} {text}")
+        if joined.category:
+            return assessment
+        small = assessment.small_talk and (joined.small_talk or acknowledges(text))
+        return replace(assessment, probabilities=joined.probabilities, small_talk=small)
 
     def _cited(self, answer: Answer) -> list[Chunk]:
         chunks = self.store.chunks()
@@ -427,8 +454,8 @@ class Coach:
             filters = replace(filters, kinds=kinds)
         prefer = (profile.stage,) if profile and profile.stage else ()
         assessment = assessment or self.safety.assess(question)
-        if assessment.category:
-            context = None  # a serious situation is answered on its own words
+        # With a conversation's context, an unsure alarm on a follow-up is judged against
+        # what the conversation is about (ordinary sections' phrasings, below).
         retrieval = self.retriever.search(query, filters, prefer_stages=prefer, context=context)
         if assessment.category and self._ordinary_question(assessment, retrieval):
             assessment = replace(assessment, category=None)

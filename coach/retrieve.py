@@ -23,7 +23,8 @@ Mode = Literal["hybrid", "dense", "bm25"]
 DUPLICATE_JACCARD = 0.8
 STAGE_BOOST = 0.05  # a nudge, not a filter: relevance still decides
 # A follow-up stays with the guide the conversation is on (tuned on the dev conversations).
-GUIDE_BOOST = 0.15
+GUIDE_BOOST = 0.8
+PHRASINGS_OWN = True
 PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
 PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to three)
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
@@ -143,7 +144,7 @@ class Retriever:
         carries a conversation's topic into a follow-up's search."""
         k = k or self.settings.top_k
         n = self.settings.candidates
-        vector = self.store.embedder.encode_cached([query])[0]
+        vector = own = self.store.embedder.encode_cached([query])[0]
         if context is not None and context.vector is not None and context.mix > 0:
             blended = vector + context.mix * context.vector
             vector = blended / max(float(np.linalg.norm(blended)), 1e-9)
@@ -164,7 +165,8 @@ class Retriever:
         bm25_rank = {cid: i for i, (cid, _) in enumerate(bm25)}
         chunks = self.store.chunks()
         if self.phrasings is not None and mode == "hybrid" and self.settings.phrasing_weight:
-            self._add_phrasings(query, vector, fused, chunks, filters)
+            # The topic picks the guides; the message's own words pick the section.
+            self._add_phrasings(query, own if PHRASINGS_OWN else vector, fused, chunks, filters)
         if context is not None:
             self._follow(context, fused, chunks)
         if prefer_stages:
