@@ -1,0 +1,258 @@
+"""Notes from the last meeting, read for what the next one should pick up.
+
+People keep notes in every shape: checklists (`- [ ]`, `- [x]`), labelled lines (`Action:`,
+`TODO`, `Decision:`, `Q:`), sections under headings (`## Next steps`, `Decisions:`), or a
+paragraph in the first person ("I'll send Sam my draft by Friday. We agreed I should wait
+until the reorg settles. Still not sure whether to apply."). The reader below takes each
+line, or each sentence of a paragraph, and sorts it into open actions, done actions,
+decisions, open questions and topics. It keeps the writer's own words (minus list marks
+and labels), so the agenda can name each item as the mentee wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from coach.types import MeetingNotes, NoteAction
+
+# A section heading: "## Actions", "**Decisions**", "Open questions:", "NEXT STEPS".
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s*|\*\*|__)?(?P<name>[^:*#_]{2,40}?)(?:\*\*|__)?\s*:?\s*$")
+_SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("question", re.compile(r"\b(open questions?|questions?|unresolved|parking lot|to decide)\b")),
+    ("done", re.compile(r"\b(done|completed|finished|wins?|progress|achieved)\b")),
+    ("decision", re.compile(r"\b(decisions?|decided|agreed|agreements?)\b")),
+    ("action", re.compile(r"\b(actions?|action items?|to ?dos?|next steps?|follow[- ]?ups?|tasks)\b")),
+    ("topic", re.compile(r"\b(discussed|topics?|talked about|covered|agenda|summary|notes)\b")),
+)
+# A label at the start of a line, before a colon or dash: "Action: ...", "TODO - ...".
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("done", re.compile(r"^(?:done|completed|finished|did)\s*[:\-–]\s*", re.I)),
+    (
+        "action",
+        re.compile(
+            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?up|task)\s*[:\-–]\s*",
+            re.I,
+        ),
+    ),
+    ("action", re.compile(r"^todo\b\s*", re.I)),
+    ("decision", re.compile(r"^(?:decisions?|decided|agreed)\s*[:\-–]\s*", re.I)),
+    ("question", re.compile(r"^(?:open questions?|questions?|q|unresolved)\s*[:\-–]\s*", re.I)),
+    ("topic", re.compile(r"^(?:topics?|discussed|talked about|covered)\s*[:\-–]\s*", re.I)),
+)
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦]|\d{1,2}[.)])\s+")
+_OPEN_BOX = re.compile(r"^\s*(?:\[\s\]|☐|□)\s*")
+_DONE_BOX = re.compile(r"^\s*(?:\[[xX✓✔]\]|[✓✔☑✅])\s*")
+_DONE_TAIL = re.compile(
+    r"\s*(?:[(\[]\s*(?:done|completed|finished)\s*[)\]]|[-–—:]\s*(?:done|completed)|[✓✔☑✅])\s*\.?$",
+    re.I,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])|(?<=[.!?])\s+(?=i\b)")
+
+# Sentence rules, first match wins. Written for the first person, as notes to oneself are.
+_OPEN_QUESTION = re.compile(
+    r"\b(?:not sure (?:whether|if|how|what|when|about)|unsure (?:whether|if|how|about)|"
+    r"still (?:deciding|unclear|wondering)|(?:is |it's |it is )?unclear (?:whether|if|how|what)|"
+    r"open question|wondering (?:whether|if|how)|(?:haven't|have not|didn't) decided?|"
+    r"(?:don't|do not) know (?:whether|if|how|what)|need to (?:figure out|work out|decide)|"
+    r"undecided)\b",
+    re.I,
+)
+# "We agreed I'd ...", "agreed that I will ...": a decision that is really my action.
+_AGREED_ACTION = re.compile(
+    r"\b(?:agreed|decided|said)\s+(?:that\s+)?(?:i|i'd|i'll)\b(?:\s+(?:would|will|should|need to))?",
+    re.I,
+)
+_DECISION = re.compile(
+    r"\b(?:we|i|they)\s+(?:have\s+|'ve\s+)?(?:decided|agreed|settled on|chose|are going with)\b|"
+    r"\bdecision\b|\bagreed (?:that|to|on)\b",
+    re.I,
+)
+_DONE = re.compile(
+    r"^(?:(?:i|we)\s+(?:have\s+|'ve\s+|already\s+|finally\s+)*|i've\s+(?:already\s+)?)"
+    r"(?:sent|finished|completed|submitted|emailed|booked|shared|wrote|written|read|"
+    r"updated|applied|signed up|set up|reached out|scheduled|published|delivered|drafted|"
+    r"asked|got|did|done|made|joined|started|met with|presented|posted|rewrote|fixed)\b"
+    r"|\b(?:is|are|was|were|now|all|already)\s+(?:done|finished|complete|completed|sent)\b",
+    re.I,
+)
+_ACTION = re.compile(
+    r"\b(?:i(?:'ll| will| shall| am going to|'m going to| need to| have to| must| should|"
+    r" plan to| want to| promised to| said i'd| said i would| owe)|"
+    r"my (?:action|homework|task)|next step|to ?do|follow up|remember to|"
+    r"(?:he|she|they|[A-Z][a-z]+) (?:will|is going to|promised to|offered to))\b|"
+    r"\bby (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week|the end of|"
+    r"end of|eow|eom|tomorrow|\d)",
+    re.I,
+)
+_TOPIC = re.compile(
+    r"^(?:last time:?\s*|today:?\s*)?(?:(?:we|i)\s+(?:also\s+)?)?"
+    r"(?:talked|spoke|chatted|discussed|covered|went over|looked at)(?:\s+(?:about|through))?\s+",
+    re.I,
+)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        1,
+    )
+    for m in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
+_MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
+_LONGEST_ITEM = 300  # characters; a longer "item" is a paragraph that was not split
+
+
+def due_date(text: str, today: dt.date | None = None) -> str:
+    """The first date written in `text` (2026-12-10, 10 Dec, December 10th), as ISO, or "".
+    A date without a year is the next one on or after today."""
+    today = today or dt.date.today()
+    m = _ISO_DATE.search(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return ""
+    for pattern, day_first in ((_DAY_MONTH, True), (_MONTH_DAY, False)):
+        m = pattern.search(text)
+        if not m:
+            continue
+        day, month = (m[1], m[2]) if day_first else (m[2], m[1])
+        try:
+            year = int(m[3]) if m[3] else today.year
+            when = dt.date(year, _MONTHS[month.lower().rstrip(".")], int(day))
+            if not m[3] and when < today:
+                when = when.replace(year=today.year + 1)
+            return when.isoformat()
+        except (ValueError, KeyError):
+            return ""
+    return ""
+
+
+def _section(line: str) -> str | None:
+    """The kind a heading line opens, "" for a heading of no known kind, None for content."""
+    raw = line.strip()
+    if not raw or _BULLET.match(raw) or len(raw) > 45:
+        return None
+    m = _HEADING.match(raw)
+    is_heading = m and (raw.startswith(("#", "**", "__")) or raw.endswith(":") or raw.isupper())
+    if not m or not is_heading:
+        return None
+    name = m["name"].strip().lower()
+    for kind, pattern in _SECTION_WORDS:
+        if pattern.search(name):
+            return kind
+    return ""
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split()).strip(" \t-–—")
+    text = re.sub(r"^(?:\*\*|__)(.+?)(?:\*\*|__)$", r"\1", text)
+    return text.rstrip(" .;,")
+
+
+def _sentence_kind(sentence: str) -> str:
+    if sentence.rstrip().endswith("?") or _OPEN_QUESTION.search(sentence):
+        return "question"
+    if _AGREED_ACTION.search(sentence):
+        return "action"
+    if _DECISION.search(sentence):
+        return "decision"
+    if _DONE.search(sentence):
+        return "done"
+    if _ACTION.search(sentence):
+        return "action"
+    if _TOPIC.match(sentence):
+        return "topic"
+    return ""
+
+
+def _pieces(line: str) -> list[str]:
+    """A line, or the sentences of a paragraph-long line."""
+    parts = [p for p in _SENTENCE.split(line) if p.strip()]
+    return parts if len(parts) > 1 else [line]
+
+
+def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
+    """Sort the notes' lines (and a paragraph's sentences) into what the next meeting needs."""
+    out = MeetingNotes()
+    section: str | None = ""
+    seen: set[str] = set()
+
+    def add(kind: str, text: str) -> None:
+        text = _clean(text)
+        key = text.lower()
+        if not text or key in seen or len(text) > _LONGEST_ITEM or not any(c.isalpha() for c in text):
+            return
+        seen.add(key)
+        if kind == "action":
+            out.open_actions.append(NoteAction(text, due_date(text, today)))
+        elif kind == "done":
+            out.done_actions.append(text)
+        elif kind == "decision":
+            out.decisions.append(text)
+        elif kind == "question":
+            out.open_questions.append(text)
+        elif kind == "topic":
+            text = _TOPIC.sub("", text, count=1) or text
+            for topic in re.split(r"\s*[;,]\s*|\s+and\s+", text) if len(text) < 80 else [text]:
+                if topic and topic.lower() not in seen:
+                    seen.add(topic.lower())
+                    out.topics.append(topic.rstrip(" ."))
+
+    for raw in (notes or "").splitlines():
+        if not raw.strip():
+            continue
+        heading = _section(raw)
+        if heading is not None:
+            section = heading
+            continue
+        line = _BULLET.sub("", raw).strip()
+        boxed = ""
+        if _DONE_BOX.match(line):
+            boxed, line = "done", _DONE_BOX.sub("", line)
+        elif _OPEN_BOX.match(line):
+            boxed, line = "action", _OPEN_BOX.sub("", line)
+        elif _DONE_TAIL.search(line):
+            boxed, line = "done", _DONE_TAIL.sub("", line)
+        labelled = ""
+        for kind, pattern in _LABELS:
+            if pattern.match(line):
+                labelled, line = kind, pattern.sub("", line, count=1)
+                break
+        if labelled == "topic" or (not boxed and not labelled and section == "topic"):
+            # "Discussed: a, b and c" lists topics, but a sentence under "Notes" may still
+            # be an action or a question.
+            for piece in _pieces(line):
+                add(_sentence_kind(piece) or "topic", piece)
+            continue
+        if boxed or labelled:
+            kind = boxed or labelled
+            if kind == "action" and boxed == "" and line.rstrip().endswith("?"):
+                kind = "question"
+            add(kind, line)
+            continue
+        for piece in _pieces(line):
+            kind = _sentence_kind(piece)
+            if section == "action" and kind not in ("done", "question"):
+                kind = "action"  # under "Next steps", a line is an action unless it says otherwise
+            elif section in ("question", "done", "decision"):
+                kind = section
+            if kind:
+                add(kind, piece)
+    return out
