@@ -22,7 +22,10 @@ _SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("question", re.compile(r"\b(open questions?|questions?|unresolved|parking lot|to decide)\b")),
     ("done", re.compile(r"\b(done|completed|finished|wins?|progress|achieved)\b")),
     ("decision", re.compile(r"\b(decisions?|decided|agreed|agreements?)\b")),
-    ("action", re.compile(r"\b(actions?|action items?|to ?dos?|next steps?|follow[- ]?ups?|tasks)\b")),
+    (
+        "action",
+        re.compile(r"\b(actions?|action items?|to ?dos?|next steps?|follow[- ]?ups?|tasks)\b"),
+    ),
     ("topic", re.compile(r"\b(discussed|topics?|talked about|covered|agenda|summary|notes)\b")),
 )
 # A label at the start of a line, before a colon or dash: "Action: ...", "TODO - ...".
@@ -31,7 +34,8 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "action",
         re.compile(
-            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?up|task)\s*[:\-–]\s*",
+            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?up|task)"
+            r"\s*[:\-–]\s*",
             re.I,
         ),
     ),
@@ -60,7 +64,8 @@ _OPEN_QUESTION = re.compile(
 )
 # "We agreed I'd ...", "agreed that I will ...": a decision that is really my action.
 _AGREED_ACTION = re.compile(
-    r"\b(?:agreed|decided|said)\s+(?:that\s+)?(?:i|i'd|i'll)\b(?:\s+(?:would|will|should|need to))?",
+    r"\b(?:agreed|decided|said)\s+(?:that\s+)?(?:i|i'd|i'll)\b"
+    r"(?:\s+(?:would|will|should|need to))?",
     re.I,
 )
 _DECISION = re.compile(
@@ -83,6 +88,17 @@ _ACTION = re.compile(
     r"(?:he|she|they|[A-Z][a-z]+) (?:will|is going to|promised to|offered to))\b|"
     r"\bby (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|next week|the end of|"
     r"end of|eow|eom|tomorrow|\d)",
+    re.I,
+)
+# A line that opens with a verb of doing is a to-do in notes: "Ask Jo ...", "book a slot".
+_IMPERATIVE = re.compile(
+    r"^(?:ask|send|email|e-mail|message|write|draft|find|book|read|update|call|ring|schedule|"
+    r"prepare|share|review|list|research|practise|practice|apply|reach out|talk to|speak to|"
+    r"set up|follow up|check|finish|complete|plan|contact|meet|collect|gather|make|try|"
+    r"look into|look up|sign up|register|join|create|build|start|submit|bring|post|learn|"
+    r"watch|confirm|arrange|organise|organize|invite|introduce|rewrite|revise|polish|"
+    r"practise|record|track|block|note down|jot down|map|outline|compare|test|fix|request|"
+    r"pick|choose|set|raise|put|tell|give|thank|connect|keep)\b",
     re.I,
 )
 _TOPIC = re.compile(
@@ -113,8 +129,12 @@ _MONTHS = {
 }
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?(?:,?\s+(\d{{4}}))?\b", re.I)
-_MONTH_DAY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?(?:,?\s+(\d{{4}}))?\b", re.I
+)
+_MONTH_DAY = re.compile(
+    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I
+)
 _LONGEST_ITEM = 300  # characters; a longer "item" is a paragraph that was not split
 
 
@@ -150,14 +170,16 @@ def _section(line: str) -> str | None:
     if not raw or _BULLET.match(raw) or len(raw) > 45:
         return None
     m = _HEADING.match(raw)
-    is_heading = m and (raw.startswith(("#", "**", "__")) or raw.endswith(":") or raw.isupper())
-    if not m or not is_heading:
+    if not m:
         return None
+    marked = raw.startswith(("#", "**", "__")) or raw.endswith(":") or raw.isupper()
     name = m["name"].strip().lower()
     for kind, pattern in _SECTION_WORDS:
-        if pattern.search(name):
+        # An unmarked line is a heading only when it is little more than the word itself
+        # ("Next steps", "Done"), not a sentence that happens to contain it.
+        if pattern.search(name) and (marked or len(name.split()) <= 3):
             return kind
-    return ""
+    return "" if marked else None
 
 
 def _clean(text: str) -> str:
@@ -169,6 +191,8 @@ def _clean(text: str) -> str:
 def _sentence_kind(sentence: str) -> str:
     if sentence.rstrip().endswith("?") or _OPEN_QUESTION.search(sentence):
         return "question"
+    if _IMPERATIVE.match(sentence):
+        return "action"  # "Email Sam the deck", "find two people to talk to"
     if _AGREED_ACTION.search(sentence):
         return "action"
     if _DECISION.search(sentence):
@@ -197,7 +221,12 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
     def add(kind: str, text: str) -> None:
         text = _clean(text)
         key = text.lower()
-        if not text or key in seen or len(text) > _LONGEST_ITEM or not any(c.isalpha() for c in text):
+        if (
+            not text
+            or key in seen
+            or len(text) > _LONGEST_ITEM
+            or not any(c.isalpha() for c in text)
+        ):
             return
         seen.add(key)
         if kind == "action":
@@ -251,7 +280,9 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             kind = _sentence_kind(piece)
             if section == "action" and kind not in ("done", "question"):
                 kind = "action"  # under "Next steps", a line is an action unless it says otherwise
-            elif section in ("question", "done", "decision"):
+            elif section in ("done", "decision") and kind != "question":
+                kind = section  # a question is a question under any heading
+            elif section == "question":
                 kind = section
             if kind:
                 add(kind, piece)
