@@ -30,21 +30,33 @@ _SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # A label at the start of a line, before a colon or dash: "Action: ...", "TODO - ...".
 _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("done", re.compile(r"^(?:done|completed|finished|did)\s*[:\-–]\s*", re.I)),
+    ("done", re.compile(r"^(?:done|completed|finished|did|status: done)\s*[:\-–]\s*", re.I)),
+    ("done", re.compile(r"^[(\[](?:done|completed|finished)[)\]]\s*", re.I)),
     (
         "action",
         re.compile(
-            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?up|task)"
+            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?ups?|tasks?|plan)"
             r"\s*[:\-–]\s*",
             re.I,
         ),
     ),
     ("action", re.compile(r"^todo\b\s*", re.I)),
-    ("decision", re.compile(r"^(?:decisions?|decided|agreed)\s*[:\-–]\s*", re.I)),
-    ("question", re.compile(r"^(?:open questions?|questions?|q|unresolved)\s*[:\-–]\s*", re.I)),
+    (
+        "decision",
+        re.compile(r"^(?:decisions?|decided|agreed|outcome|conclusion)\s*[:\-–]\s*", re.I),
+    ),
+    (
+        "question",
+        re.compile(
+            r"^(?:open questions?|questions?(?: to think about| for (?:my )?mentor)?|q|unresolved|"
+            r"tbd|to be decided|to discuss|parking lot|open|undecided)\s*[:\-–]\s*",
+            re.I,
+        ),
+    ),
     ("topic", re.compile(r"^(?:topics?|discussed|talked about|covered)\s*[:\-–]\s*", re.I)),
 )
-_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦]|\d{1,2}[.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦→>]|\d{1,2}[.)]|[a-z][.)])\s+")
+_STRUCK = re.compile(r"^~~(.+)~~$")  # struck through in Markdown: done
 _OPEN_BOX = re.compile(r"^\s*(?:\[\s\]|☐|□)\s*")
 _DONE_BOX = re.compile(r"^\s*(?:\[[xX✓✔]\]|[✓✔☑✅])\s*")
 _DONE_TAIL = re.compile(
@@ -59,25 +71,37 @@ _OPEN_QUESTION = re.compile(
     r"still (?:deciding|unclear|wondering)|(?:is |it's |it is )?unclear (?:whether|if|how|what)|"
     r"open question|wondering (?:whether|if|how)|(?:haven't|have not|didn't) decided?|"
     r"(?:don't|do not) know (?:whether|if|how|what)|need to (?:figure out|work out|decide)|"
-    r"undecided)\b",
+    r"undecided|torn between|debating (?:whether|if)|(?:still )?considering whether|"
+    r"to be decided|tbd|or not\b)\b",
     re.I,
 )
 # "We agreed I'd ...", "agreed that I will ...": a decision that is really my action.
 _AGREED_ACTION = re.compile(
-    r"\b(?:agreed|decided|said)\s+(?:that\s+)?(?:i|i'd|i'll)\b"
-    r"(?:\s+(?:would|will|should|need to))?",
+    r"\b(?:agreed|said|promised)\s+(?:that\s+)?(?:i'd|i'll|i\s+(?:would|will|need to))\b",
     re.I,
 )
 _DECISION = re.compile(
     r"\b(?:we|i|they)\s+(?:have\s+|'ve\s+)?(?:decided|agreed|settled on|chose|are going with)\b|"
-    r"\bdecision\b|\bagreed (?:that|to|on)\b",
+    r"\bdecision\b|\bagreed (?:that|to|on)\b|^(?:decided|agreed)\b",
+    re.I,
+)
+# Something done, said in the past tense: "I already emailed Sam", "Sent the deck", "I've
+# booked it". A verb in -ed after "I"/"we" (or opening the line) counts, except verbs of
+# feeling or wanting, which describe, not report.
+_PAST = (
+    r"(?:[a-z]+ed|sent|wrote|written|read|got|did|done|made|met(?: with)?|took|gave|told|"
+    r"spoke to|found|built|began|ran|set up|signed up|put|paid|won|bought|began|kept|left|"
+    r"rewrote|reached out)"
+)
+_NOT_DONE = re.compile(
+    r"^(?:i|we)?\s*(?:needed|wanted|hoped|felt|struggled|worried|wondered|noticed|liked|"
+    r"loved|hated|decided|agreed|talked|discussed|covered|chatted|suggested|mentioned|"
+    r"said|asked whether|asked if|planned|tried|seemed|used|need|want)\b",
     re.I,
 )
 _DONE = re.compile(
-    r"^(?:(?:i|we)\s+(?:have\s+|'ve\s+|already\s+|finally\s+)*|i've\s+(?:already\s+)?)"
-    r"(?:sent|finished|completed|submitted|emailed|booked|shared|wrote|written|read|"
-    r"updated|applied|signed up|set up|reached out|scheduled|published|delivered|drafted|"
-    r"asked|got|did|done|made|joined|started|met with|presented|posted|rewrote|fixed)\b"
+    rf"^(?:(?:i|we)\s+(?:have\s+|'ve\s+|had\s+)?|i've\s+|we've\s+)?"
+    rf"(?:already\s+|finally\s+|also\s+|just\s+)*{_PAST}\b"
     r"|\b(?:is|are|was|were|now|all|already)\s+(?:done|finished|complete|completed|sent)\b",
     re.I,
 )
@@ -101,6 +125,9 @@ _IMPERATIVE = re.compile(
     r"pick|choose|set|raise|put|tell|give|thank|connect|keep)\b",
     re.I,
 )
+# "Will send the deck", "Priya to send the article", "Me - book a room": someone's to-do.
+_WILL = re.compile(r"^(?:will|going to|need to|have to|must|should)\s+\w", re.I)
+_OWNER_TO = re.compile(r"^(?:[A-Z][a-z]+|me|mentor|my mentor|i)\s*(?:to\s+[a-z]+|[-–:]\s+\w)")
 _TOPIC = re.compile(
     r"^(?:last time:?\s*|today:?\s*)?(?:(?:we|i)\s+(?:also\s+)?)?"
     r"(?:talked|spoke|chatted|discussed|covered|went over|looked at)(?:\s+(?:about|through))?\s+",
@@ -177,7 +204,7 @@ def _section(line: str) -> str | None:
     for kind, pattern in _SECTION_WORDS:
         # An unmarked line is a heading only when it is little more than the word itself
         # ("Next steps", "Done"), not a sentence that happens to contain it.
-        if pattern.search(name) and (marked or len(name.split()) <= 3):
+        if pattern.search(name) and (marked or (len(name.split()) <= 3 and raw[-1] not in ".!?")):
             return kind
     return "" if marked else None
 
@@ -197,12 +224,12 @@ def _sentence_kind(sentence: str) -> str:
         return "action"
     if _DECISION.search(sentence):
         return "decision"
-    if _DONE.search(sentence):
-        return "done"
-    if _ACTION.search(sentence):
-        return "action"
     if _TOPIC.match(sentence):
         return "topic"
+    if _DONE.search(sentence) and not _NOT_DONE.match(sentence) and not _ACTION.search(sentence):
+        return "done"
+    if _ACTION.search(sentence) or _WILL.match(sentence) or _OWNER_TO.match(sentence):
+        return "action"
     return ""
 
 
@@ -253,7 +280,9 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             continue
         line = _BULLET.sub("", raw).strip()
         boxed = ""
-        if _DONE_BOX.match(line):
+        if _STRUCK.match(line):
+            boxed, line = "done", _STRUCK.sub(r"\1", line)
+        elif _DONE_BOX.match(line):
             boxed, line = "done", _DONE_BOX.sub("", line)
         elif _OPEN_BOX.match(line):
             boxed, line = "action", _OPEN_BOX.sub("", line)
@@ -278,7 +307,7 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             continue
         for piece in _pieces(line):
             kind = _sentence_kind(piece)
-            if section == "action" and kind not in ("done", "question"):
+            if section == "action" and kind not in ("done", "question", "decision"):
                 kind = "action"  # under "Next steps", a line is an action unless it says otherwise
             elif section in ("done", "decision") and kind != "question":
                 kind = section  # a question is a question under any heading
