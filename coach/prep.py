@@ -24,7 +24,7 @@ import numpy as np
 
 from coach.answer import units
 from coach.notes import read_notes
-from coach.retrieve import Retriever
+from coach.retrieve import Retriever, asker_perspective
 from coach.text import content_terms, jaccard
 from coach.types import (
     AgendaItem,
@@ -44,14 +44,15 @@ DEFAULT_GOAL = "make the most of my next mentoring meeting"
 MEETING_MINUTES = (30, 45, 60)
 GUIDE_SECTIONS = 6  # guide sections whose topics say what a goal is about
 BANK_SECTIONS = 6  # groups of bank questions retrieved for a goal
-# How a candidate question is scored for a goal: its cosine to the goal, plus how well its
-# bank's topics agree with the goal's (below), plus its group's retrieval score (both in
-# [0, 1]). Chosen on the dev prep cases (evals/cases/prep.jsonl): docs/prep.md.
-TOPIC_WEIGHT = 0.5
-SECTION_WEIGHT = 0.2
-# A bank fits a goal when one of its topics weighs at least this much among the goal's
-# topics (1.0 is the heaviest); no question comes from a bank that does not fit.
+# A candidate question scores its cosine to the goal plus RELEVANCE_WEIGHT times its bank's
+# relevance to the goal (in [0, 1], below). Chosen on the dev prep cases
+# (evals/cases/prep.jsonl); the sweep is in docs/prep.md.
+RELEVANCE_WEIGHT = 1.0
+# A bank fits a goal when its relevance is at least this (1.0: its topic is the goal's
+# heaviest and its group was retrieved first); no question comes from a bank that does not.
 MIN_AFFINITY = 0.5
+# A bank's relevance: this share from its topics, the rest from its best retrieved group.
+BLEND = 0.7
 # The retrieved groups of bank questions vote for their topics at this weight; guide
 # sections vote at 1.
 GROUP_VOTE = 0.5
@@ -98,6 +99,24 @@ class _Candidate:
 def bank_id(source: str) -> str:
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[0]
+
+
+# Who the goal is written by. Retrieval's own test (coach.retrieve.asker_perspective) knows
+# "my mentee" and "as a mentor"; a goal also says "I'm about to mentor a new grad".
+_MENTORING = re.compile(
+    r"\bmentor(?:ing)?\s+(?:a|an|my|our|some|someone|two|three|four|junior|new|people|"
+    r"others|interns?|students?|colleagues?|graduates?)\b|"
+    r"\b(?:person|people|someone|colleague|student|intern)s?\s+(?:that\s+|who\s+)?i\s+mentor\b|"
+    r"(?<!as a )\bmentees?\b",
+    re.I,
+)
+MENTOR_TOPIC = "giving-back"  # topics.yaml: "Becoming and being a mentor."
+
+
+def speaks_as_mentor(goal: str) -> bool:
+    if re.search(r"\b(?:as|being) a mentee\b", goal, re.I):
+        return False
+    return asker_perspective(goal) == "mentor" or bool(_MENTORING.search(goal))
 
 
 def bank_affinity(bank_topics: tuple[str, ...], goal_topics: dict[str, float]) -> float:
@@ -238,21 +257,30 @@ class MeetingPrep:
         out: list[list[_Candidate]] = []
         for gi, goal in enumerate(goals):
             ranked: list[_Candidate] = []
+            # A mentor's goal takes questions from the banks written for mentors, and a
+            # mentee's never does: the same words ("support", "meetings") mean different
+            # questions from either side.
+            as_mentor = speaks_as_mentor(goal.text)
+            sides = [g for g in groups if (MENTOR_TOPIC in g.chunk.topics) == as_mentor]
+            side = {id(g) for g in sides} if sides else {id(g) for g in groups}
+            hits: dict[str, float] = {}
+            for group in groups:
+                hit = goal.groups.get(group.chunk.id, 0.0)
+                hits[group.bank] = max(hits.get(group.bank, 0.0), hit)
             i = 0
             for group in groups:
+                # How well the bank fits: its topics against the goal's, blended with how
+                # well its best group was retrieved for the goal. Either alone misleads
+                # when retrieval puts one wrong guide or group first.
                 affinity = bank_affinity(group.chunk.topics, goal.topics)
-                retrieved = goal.groups.get(group.chunk.id, 0.0)
-                fits = affinity >= MIN_AFFINITY
+                relevance = BLEND * affinity + (1 - BLEND) * hits[group.bank]
+                fits = relevance >= MIN_AFFINITY
                 for q in group.questions:
                     v = vecs[i]
                     i += 1
-                    if not fits:
+                    if not fits or id(group) not in side:
                         continue
-                    score = (
-                        float(v @ goal.vector)
-                        + TOPIC_WEIGHT * affinity
-                        + SECTION_WEIGHT * retrieved
-                    )
+                    score = float(v @ goal.vector) + RELEVANCE_WEIGHT * relevance
                     ranked.append(_Candidate(q, gi, group, v, score))
             ranked.sort(key=lambda c: -c.score)
             out.append(ranked)
