@@ -19,12 +19,28 @@ from coach.types import MeetingNotes, NoteAction
 # A section heading: "## Actions", "**Decisions**", "Open questions:", "NEXT STEPS".
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s*|\*\*|__)?(?P<name>[^:*#_]{2,40}?)(?:\*\*|__)?\s*:?\s*$")
 _SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("question", re.compile(r"\b(open questions?|questions?|unresolved|parking lot|to decide)\b")),
-    ("done", re.compile(r"\b(done|completed|finished|wins?|progress|achieved)\b")),
-    ("decision", re.compile(r"\b(decisions?|decided|agreed|agreements?)\b")),
+    (
+        "question",
+        re.compile(
+            r"\b(open questions?|questions?|unresolved|parking lot|to decide|to think about|"
+            r"still open)\b|^open$"
+        ),
+    ),
+    # Before "done": "In progress" is not done.
+    ("action", re.compile(r"\b(in progress|pending|ongoing|not started|carry over)\b")),
+    (
+        "done",
+        re.compile(
+            r"\b(done|completed|finished|wins?|progress|achieved|accomplished|since last)\b"
+        ),
+    ),
+    ("decision", re.compile(r"\b(decisions?|decided|agreed|agreements?|outcomes?)\b")),
     (
         "action",
-        re.compile(r"\b(actions?|action items?|to ?dos?|next steps?|follow[- ]?ups?|tasks)\b"),
+        re.compile(
+            r"\b(actions?|action items?|to ?dos?|to-dos?|next steps?|follow[- ]?ups?|tasks|"
+            r"homework|commitments?|for next time|before next|owners?)\b"
+        ),
     ),
     ("topic", re.compile(r"\b(discussed|topics?|talked about|covered|agenda|summary|notes)\b")),
 )
@@ -35,8 +51,10 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "action",
         re.compile(
-            r"^(?:action(?: item)?s?|ai|todo|to do|to-do|next steps?|follow[- ]?ups?|tasks?|plan)"
-            r"\s*[:\-–]\s*",
+            r"^(?:(?:my|mentor'?s?|the mentor'?s|our)\s+)?"
+            r"(?:action(?: item)?s?|ai|todo|to do|to-dos?|next steps?|follow[- ]?ups?|tasks?|plan|"
+            r"homework|commitments?|for next time|pending|in progress|wip|carry over)"
+            r"(?:\s+(?:for|from|by|on)\s+\w+|\s*\(\w+\))?\s*[:\-–]\s*",
             re.I,
         ),
     ),
@@ -55,9 +73,13 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("topic", re.compile(r"^(?:topics?|discussed|talked about|covered)\s*[:\-–]\s*", re.I)),
 )
-_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦→>]|\d{1,2}[.)]|[a-z][.)])\s+")
+_BULLET = re.compile(r"^\s*(?:[-*+•·▪◦→>]|=>|#?\d{1,2}[.):]|[a-z][.)])\s+")
+# Someone's name or "me" before the item: "[Me] send it", "@sam to book", "(mentor) share".
+_OWNER = re.compile(
+    r"^(?:\[(?:me|mentor|[A-Z][a-z]+)\]|@\w+|\((?:me|mentor|[A-Z][a-z]+)\))\s*", re.I
+)
 _STRUCK = re.compile(r"^~~(.+)~~$")  # struck through in Markdown: done
-_OPEN_BOX = re.compile(r"^\s*(?:\[\s\]|☐|□)\s*")
+_OPEN_BOX = re.compile(r"^\s*(?:\[[\s\-~/.>]\]|☐|□|❌|✗)\s*")  # open, or started
 _DONE_BOX = re.compile(r"^\s*(?:\[[xX✓✔]\]|[✓✔☑✅])\s*")
 _DONE_TAIL = re.compile(
     r"\s*(?:[(\[]\s*(?:done|completed|finished)\s*[)\]]|[-–—:]\s*(?:done|completed)|[✓✔☑✅])\s*\.?$",
@@ -72,12 +94,26 @@ _OPEN_QUESTION = re.compile(
     r"open question|wondering (?:whether|if|how)|(?:haven't|have not|didn't) decided?|"
     r"(?:don't|do not) know (?:whether|if|how|what)|need to (?:figure out|work out|decide)|"
     r"undecided|torn between|debating (?:whether|if)|(?:still )?considering whether|"
-    r"to be decided|tbd|or not\b)\b",
+    r"to be decided|tbd|or not\b|i wonder|need (?:advice|your view|input) on|"
+    r"would like to discuss|want to discuss|to discuss)\b",
     re.I,
 )
 # "We agreed I'd ...", "agreed that I will ...": a decision that is really my action.
 _AGREED_ACTION = re.compile(
-    r"\b(?:agreed|said|promised)\s+(?:that\s+)?(?:i'd|i'll|i\s+(?:would|will|need to))\b",
+    r"\b(?:agreed|said|promised)\s+(?:that\s+)?(?:i'd|i'll|i\s+(?:would|will|need to))\b|"
+    r"\b(?:suggested|recommended|proposed)\s+(?:that\s+)?i\b|\b(?:asked|wants|told) me to\b",
+    re.I,
+)
+_NOT_YET = re.compile(
+    r"\b(?:haven't|have not|hasn't|has not|didn't|did not|not yet|still need to|yet to|"
+    r"half done|in progress|pending|not started)\b",
+    re.I,
+)
+# Not done yet, said as such: "haven't sent it yet", "still need to", "(in progress)".
+_PENDING = re.compile(
+    r"\b(?:haven't|have not|hasn't|has not|didn't|did not|not yet|still need to|still have to|"
+    r"yet to|in progress|ongoing|pending|not started|wip|carry(?:ing)? over|half done|"
+    r"started on|working on)\b",
     re.I,
 )
 _DECISION = re.compile(
@@ -126,7 +162,11 @@ _IMPERATIVE = re.compile(
     re.I,
 )
 # "Will send the deck", "Priya to send the article", "Me - book a room": someone's to-do.
-_WILL = re.compile(r"^(?:will|going to|need to|have to|must|should)\s+\w", re.I)
+_WILL = re.compile(
+    r"^(?:will|going to|need to|have to|must|should|planning to|plan to|hoping to|aim to|"
+    r"intend to|want to|try to|(?:still )?(?:need|have) to)\s+\w",
+    re.I,
+)
 _OWNER_TO = re.compile(r"^(?:[A-Z][a-z]+|me|mentor|my mentor|i)\s*(?:to\s+[a-z]+|[-–:]\s+\w)")
 _TOPIC = re.compile(
     r"^(?:last time:?\s*|today:?\s*)?(?:(?:we|i)\s+(?:also\s+)?)?"
@@ -218,17 +258,26 @@ def _clean(text: str) -> str:
 def _sentence_kind(sentence: str) -> str:
     if sentence.rstrip().endswith("?") or _OPEN_QUESTION.search(sentence):
         return "question"
-    if _IMPERATIVE.match(sentence):
-        return "action"  # "Email Sam the deck", "find two people to talk to"
     if _AGREED_ACTION.search(sentence):
         return "action"
     if _DECISION.search(sentence):
         return "decision"
     if _TOPIC.match(sentence):
         return "topic"
-    if _DONE.search(sentence) and not _NOT_DONE.match(sentence) and not _ACTION.search(sentence):
-        return "done"
-    if _ACTION.search(sentence) or _WILL.match(sentence) or _OWNER_TO.match(sentence):
+    if (
+        _DONE.search(sentence)
+        and not _NOT_DONE.match(sentence)
+        and not _NOT_YET.search(sentence)
+        and not _ACTION.search(sentence)
+    ):
+        return "done"  # "Finished working on the slides", not "started but haven't finished"
+    if (
+        _IMPERATIVE.match(sentence)  # "Email Sam the deck"
+        or _PENDING.search(sentence)  # "haven't sent the CV yet"
+        or _ACTION.search(sentence)
+        or _WILL.match(sentence)
+        or _OWNER_TO.match(sentence)
+    ):
         return "action"
     return ""
 
@@ -239,10 +288,42 @@ def _pieces(line: str) -> list[str]:
     return parts if len(parts) > 1 else [line]
 
 
+_TABLE_MARK = "\x00"  # a table row, rewritten as a list line
+
+
+def _table_row(line: str, header: list[str]) -> tuple[list[str], str]:
+    """A Markdown table row as one list line ("" for the header and the rule), with its
+    status column turned into a mark: | Send CV | me | done | becomes a done item."""
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if all(re.fullmatch(r":?-{2,}:?", c) or not c for c in cells):
+        return header, ""
+    names = [c.lower() for c in cells]
+    if not header and any(
+        re.search(r"\b(action|task|item|owner|who|status|due|when|question|decision|topic)\b", n)
+        for n in names
+    ):
+        return names, ""
+    text_col = next(
+        (i for i, n in enumerate(header) if re.search(r"action|task|item|what|question", n)), 0
+    )
+    status_col = next((i for i, n in enumerate(header) if re.search(r"status|done|state", n)), -1)
+    due_col = next((i for i, n in enumerate(header) if re.search(r"due|when|by", n)), -1)
+    text = cells[text_col] if text_col < len(cells) else " ".join(cells)
+    if 0 <= due_col < len(cells) and cells[due_col] and cells[due_col] not in text:
+        text += f" (due {cells[due_col]})"
+    status = cells[status_col].lower() if 0 <= status_col < len(cells) else ""
+    if re.search(r"done|complete|finished|yes|✓|✔|✅", status):
+        text = f"[x] {text}"
+    elif status or any(re.search(r"action|task", n) for n in header):
+        text = f"[ ] {text}"
+    return header, _TABLE_MARK + text
+
+
 def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
     """Sort the notes' lines (and a paragraph's sentences) into what the next meeting needs."""
     out = MeetingNotes()
     section: str | None = ""
+    header: list[str] = []
     seen: set[str] = set()
 
     def add(kind: str, text: str) -> None:
@@ -264,6 +345,8 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             out.decisions.append(text)
         elif kind == "question":
             out.open_questions.append(text)
+        elif kind == "topic-whole":
+            out.topics.append(text)
         elif kind == "topic":
             text = _TOPIC.sub("", text, count=1) or text
             for topic in re.split(r"\s*[;,]\s*|\s+and\s+", text) if len(text) < 80 else [text]:
@@ -278,7 +361,13 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
         if heading is not None:
             section = heading
             continue
-        line = _BULLET.sub("", raw).strip()
+        if raw.lstrip().startswith("|"):
+            header, row = _table_row(raw, header)
+            if not row:
+                continue
+            raw = row
+        listed = bool(_BULLET.match(raw)) or raw.startswith(_TABLE_MARK)
+        line = _BULLET.sub("", raw.removeprefix(_TABLE_MARK)).strip()
         boxed = ""
         if _STRUCK.match(line):
             boxed, line = "done", _STRUCK.sub(r"\1", line)
@@ -288,6 +377,7 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             boxed, line = "action", _OPEN_BOX.sub("", line)
         elif _DONE_TAIL.search(line):
             boxed, line = "done", _DONE_TAIL.sub("", line)
+        line = _OWNER.sub("", line)
         labelled = ""
         for kind, pattern in _LABELS:
             if pattern.match(line):
@@ -313,6 +403,10 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
                 kind = section  # a question is a question under any heading
             elif section == "question":
                 kind = section
+            if not kind and listed and len(piece.split()) <= 25:
+                # A list item is an item even when it says nothing of its kind: it is
+                # carried forward as something that was discussed.
+                kind = "topic-whole"
             if kind:
                 add(kind, piece)
     return out

@@ -87,11 +87,42 @@ def test_a_first_person_paragraph():
         ("Torn between the staff path and the manager path.", "questions"),
         ("I haven't decided if I should ask for a feedback session.", "questions"),
         ("Agreed: keep the weekly one-to-one", "decisions"),
+        ("I haven't sent the CV yet.", "open"),
+        ("- [~] rewrite the summary", "open"),
+        ("My action for Friday: call Sam", "open"),
+        ("[Me] book the room", "open"),
+        ("She suggested I try the STAR method.", "open"),
+        ("- the friction with Tom", "topics"),
+        ("I wonder whether the team is the right fit.", "questions"),
+        ("Finished working on the slides.", "done"),
+        ("I started the CV but haven't finished it.", "open"),
     ],
 )
 def test_one_line_in_many_styles(line, kind):
     got = kinds(line)
     assert [k for k, v in got.items() if v] == [kind], got
+
+
+def test_a_markdown_table_of_actions():
+    got = kinds(
+        "| Action | Owner | Due | Status |\n|---|---|---|---|\n"
+        "| Send CV to Maria | me | 2026-12-05 | open |\n| Book the course | me | | done |"
+    )
+    assert got["open"] == ["Send CV to Maria (due 2026-12-05)"]
+    assert got["done"] == ["Book the course"]
+    assert read_notes("| Action | Due |\n|--|--|\n| Send CV | 2026-12-05 |").open_actions[
+        0
+    ].due == ("2026-12-05")
+
+
+def test_open_actions_heading_holds_actions():
+    got = kinds("Open actions:\n- send the deck\n- book a room")
+    assert got["open"] == ["send the deck", "book a room"] and got["questions"] == []
+
+
+def test_in_progress_is_not_done():
+    got = kinds("In progress\n- rewriting my CV\nDone\n- booked the course")
+    assert got["open"] == ["rewriting my CV"] and got["done"] == ["booked the course"]
 
 
 def test_feelings_are_not_done_actions():
