@@ -62,6 +62,7 @@ DUPLICATE_COSINE = 0.74
 # A guide or bank lists its main topic first; a later topic counts for less.
 TOPIC_RANK = (1.0, 0.85, 0.7)
 PER_GROUP = 3  # most questions from one group of a bank, so a pack spans the subject
+GUIDANCE_PASSAGES = 3  # guide passages whose sentences compete to be a topic's guidance
 GUIDANCE_MIN = 0.36  # an open question gets guidance only from a passage this close
 MOST_OPEN_QUESTIONS = 4  # more become one block, so a short meeting still has time
 RECENT_DAYS = 30  # conversations this recent are followed up
@@ -317,23 +318,52 @@ class MeetingPrep:
         )
 
     # --- guidance ------------------------------------------------------------------------
+    def _on_subject(self, goal: _Goal, picked: list[_Candidate]) -> list[Passage]:
+        """The goal's guide passages on the subject of its questions: guidance and
+        questions should be about the same thing, even when retrieval ranked a guide on
+        another subject first (a goal about speaking up in meetings is not about events)."""
+        subject: dict[str, float] = {}
+        for c in picked:
+            for i, t in enumerate(c.group.chunk.topics):
+                subject[t] = subject.get(t, 0.0) + TOPIC_RANK[min(i, len(TOPIC_RANK) - 1)]
+        if not subject:
+            return goal.guides
+        top = max(subject.values())
+        wanted = tuple(t for t, w in subject.items() if w >= 0.5 * top)
+
+        def overlap(p: Passage) -> float:
+            return sum(
+                subject.get(t, 0.0) * TOPIC_RANK[min(i, len(TOPIC_RANK) - 1)]
+                for i, t in enumerate(p.chunk.topics)
+            )
+
+        best = max((overlap(p) for p in goal.guides), default=0.0)
+        aligned = [p for p in goal.guides if best and overlap(p) >= 0.5 * best]
+        if aligned and set(aligned[0].chunk.topics) & set(wanted):
+            return aligned
+        found = self.retriever.search(goal.text, Filters(kinds=("guide",), topics=wanted), k=3)
+        return found.passages or goal.guides
+
     def _guidance(
         self, vector: np.ndarray, passages: list[Passage], cites: Citations
     ) -> tuple[str, Citation] | None:
-        """The sentence of the first uncited source (else the first source) among
-        `passages` that is closest to `vector`."""
-        order = [p for p in passages if not cites.cited(p.chunk.source)] + [
-            p for p in passages if cites.cited(p.chunk.source)
-        ]
-        for p in order:
-            sentences = [
-                u.text for u in units(0, p.chunk.quotable_text()) if not u.text.endswith("?")
-            ]
-            if not sentences:
-                continue
-            sims = self.embedder.encode_cached(sentences) @ vector
-            i = int(np.argmax(sims))
-            return sentences[i], cites.cite(p, sentences[i], float(sims[i]))
+        """The sentence closest to `vector` among the first GUIDANCE_PASSAGES passages,
+        sources not yet cited first (a goal gets guidance of its own when there is any)."""
+        fresh = [p for p in passages if not cites.cited(p.chunk.source)]
+        for pool in (fresh, passages):
+            best: tuple[float, str, Passage] | None = None
+            for p in pool[:GUIDANCE_PASSAGES]:
+                sentences = [
+                    u.text for u in units(0, p.chunk.quotable_text()) if not u.text.endswith("?")
+                ]
+                if not sentences:
+                    continue
+                sims = self.embedder.encode_cached(sentences) @ vector
+                i = int(np.argmax(sims))
+                if best is None or sims[i] > best[0]:
+                    best = (float(sims[i]), sentences[i], p)
+            if best is not None:
+                return best[1], cites.cite(best[2], best[1], best[0])
         return None
 
     # --- the prep ------------------------------------------------------------------------
@@ -360,7 +390,12 @@ class MeetingPrep:
 
         # One piece of guidance per goal, cited before the questions so it gets the low
         # numbers in the order the agenda shows.
-        guidance = [self._guidance(g.vector, g.guides, cites) for g in understood]
+        guidance = [
+            self._guidance(
+                g.vector, self._on_subject(g, [c for c in picked if c.goal == gi]), cites
+            )
+            for gi, g in enumerate(understood)
+        ]
         questions: list[PrepQuestion] = []
         for goal in understood:
             for c in (c for c in picked if understood[c.goal] is goal):
