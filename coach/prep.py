@@ -268,21 +268,27 @@ class MeetingPrep:
             for group in groups:
                 hit = goal.groups.get(group.chunk.id, 0.0)
                 hits[group.bank] = max(hits.get(group.bank, 0.0), hit)
+            # How well a bank fits: its topics against the goal's, blended with how well
+            # its best group was retrieved for the goal. Either alone misleads when
+            # retrieval puts one wrong guide or group first.
+            relevance = [
+                BLEND * bank_affinity(g.chunk.topics, goal.topics) + (1 - BLEND) * hits[g.bank]
+                for g in groups
+            ]
+            # The best bank on the goal's side always fits: a goal outside every bank's
+            # subject still gets the nearest questions there are.
+            best = max(
+                (r for g, r in zip(groups, relevance, strict=True) if id(g) in side), default=0
+            )
             i = 0
-            for group in groups:
-                # How well the bank fits: its topics against the goal's, blended with how
-                # well its best group was retrieved for the goal. Either alone misleads
-                # when retrieval puts one wrong guide or group first.
-                affinity = bank_affinity(group.chunk.topics, goal.topics)
-                relevance = BLEND * affinity + (1 - BLEND) * hits[group.bank]
-                fits = relevance >= MIN_AFFINITY
+            for group, rel in zip(groups, relevance, strict=True):
+                fits = id(group) in side and (rel >= MIN_AFFINITY or rel >= best)
                 for q in group.questions:
                     v = vecs[i]
                     i += 1
-                    if not fits or id(group) not in side:
-                        continue
-                    score = float(v @ goal.vector) + RELEVANCE_WEIGHT * relevance
-                    ranked.append(_Candidate(q, gi, group, v, score))
+                    if fits:
+                        score = float(v @ goal.vector) + RELEVANCE_WEIGHT * rel
+                        ranked.append(_Candidate(q, gi, group, v, score))
             ranked.sort(key=lambda c: -c.score)
             out.append(ranked)
         return out
