@@ -105,7 +105,7 @@ class Settings(BaseSettings):
     prep_questions: int = Field(
         default=7, ge=5, le=8, description="Questions in a meeting-prep pack (5 to 8)."
     )
-    prep_minutes: Literal[30, 45, 60] = Field(
+    prep_minutes: int = Field(
         default=45, description="Length of a meeting in meeting prep, in minutes (30, 45 or 60)."
     )
     prep_meeting_days: int = Field(
@@ -260,6 +260,13 @@ class Settings(BaseSettings):
         description="A smaller share of the LLM's sentences verified and the extractive "
         "answer is used.",
     )
+
+    @field_validator("prep_minutes")
+    @classmethod
+    def _meeting_length(cls, value: int) -> int:
+        if value not in (30, 45, 60):
+            raise ValueError("a meeting is 30, 45 or 60 minutes long")
+        return value
 
     @field_validator("llm")
     @classmethod
