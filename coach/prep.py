@@ -63,7 +63,11 @@ DUPLICATE_COSINE = 0.74
 TOPIC_RANK = (1.0, 0.85, 0.7)
 PER_GROUP = 3  # most questions from one group of a bank, so a pack spans the subject
 GUIDANCE_PASSAGES = 3  # guide passages whose sentences compete to be a topic's guidance
-GUIDANCE_MIN = 0.36  # an open question gets guidance only from a passage this close
+# An open question gets guidance only from a passage, and a sentence, this close to it: a
+# question the guides do not cover gets none rather than an unrelated quote.
+GUIDANCE_MIN = 0.36
+# A quoted script (a whole outreach email) is guidance for writing one, not a pointer.
+GUIDANCE_WORDS = 40
 MOST_OPEN_QUESTIONS = 4  # more become one block, so a short meeting still has time
 RECENT_DAYS = 30  # conversations this recent are followed up
 MOST_RECENT = 3
@@ -351,7 +355,7 @@ class MeetingPrep:
         return found.passages or goal.guides
 
     def _guidance(
-        self, vector: np.ndarray, passages: list[Passage], cites: Citations
+        self, vector: np.ndarray, passages: list[Passage], cites: Citations, least: float = -1.0
     ) -> tuple[str, Citation] | None:
         """The sentence closest to `vector` among the first GUIDANCE_PASSAGES passages,
         sources not yet cited first (a goal gets guidance of its own when there is any)."""
@@ -360,7 +364,9 @@ class MeetingPrep:
             best: tuple[float, str, Passage] | None = None
             for p in pool[:GUIDANCE_PASSAGES]:
                 sentences = [
-                    u.text for u in units(0, p.chunk.quotable_text()) if not u.text.endswith("?")
+                    u.text
+                    for u in units(0, p.chunk.quotable_text())
+                    if not u.text.endswith("?") and len(u.text.split()) <= GUIDANCE_WORDS
                 ]
                 if not sentences:
                     continue
@@ -368,7 +374,7 @@ class MeetingPrep:
                 i = int(np.argmax(sims))
                 if best is None or sims[i] > best[0]:
                     best = (float(sims[i]), sentences[i], p)
-            if best is not None:
+            if best is not None and best[0] >= least:
                 return best[1], cites.cite(best[2], best[1], best[0])
         return None
 
@@ -532,7 +538,7 @@ class MeetingPrep:
         )
         found = self.retriever.search(question, Filters(kinds=("guide",)), k=3)
         if found.passages and found.best_dense >= GUIDANCE_MIN:
-            g = self._guidance(found.vector, found.passages, cites)
+            g = self._guidance(found.vector, found.passages, cites, least=GUIDANCE_MIN)
             if g is not None:
                 item.detail += f" Guidance: {g[0]} [{g[1].n}]"
                 item.citations.append(g[1].n)
