@@ -203,6 +203,15 @@ ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enou
 ADVICE_MARGIN = 0.2
 
 
+def _section_of(p: Passage) -> tuple[str, str]:
+    return (p.chunk.path, p.chunk.section)
+
+
+def _ranked_sections(passages: list[Passage]) -> list[tuple[str, str]]:
+    """The passages' sections, best first (a section ranks where its first passage does)."""
+    return list(dict.fromkeys(_section_of(p) for p in passages))
+
+
 class SectionCitations:
     """One citation number per section, in the order the points first cite them: a
     section split over two chunks is still one source, and its citation holds both."""
@@ -285,10 +294,27 @@ class ExtractiveAnswerer:
         if not candidates:
             return self.refusal(query=retrieval.query)
 
-        vectors = self.embedder.encode_cached([u.text for u in candidates])
+        # Points come from the two best sections; the other units are embedded only when
+        # those give none (embedding every unit was most of an answer's time).
+        top = set(_ranked_sections(passages)[:2])
+        focus = [u for u in candidates if _section_of(passages[u.passage]) in top]
+        chosen = self._select_section(
+            question, focus, self._score(focus, retrieval, passages), passages
+        )
+        if not chosen:
+            chosen = self._select(candidates, self._score(candidates, retrieval, passages))
+        return self._compose(question, retrieval, passages, chosen)
+
+    def _score(
+        self, units_: list[Unit], retrieval: Retrieval, passages: list[Passage]
+    ) -> np.ndarray:
+        """Each unit's score against the question; returns the units' vectors."""
+        if not units_:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        vectors = self.embedder.encode_cached([u.text for u in units_])
         semantic = vectors @ retrieval.vector
         query_terms = set(tokens(retrieval.query))
-        for u, sim in zip(candidates, semantic, strict=True):
+        for u, sim in zip(units_, semantic, strict=True):
             overlap = len(query_terms & content_terms(u.text)) / max(1, len(query_terms))
             rank_prior = 1.0 / (1 + u.passage)  # fused rank of its passage
             u.score = 0.6 * float(sim) + 0.2 * overlap + 0.2 * rank_prior
@@ -300,8 +326,7 @@ class ExtractiveAnswerer:
                 and (ESCALATION_TOPIC in passages[u.passage].chunk.topics)
             ):
                 u.score += 0.3  # where to get help leads, ahead of generic tips
-        chosen = self._select_section(question, candidates, vectors, passages)
-        return self._compose(question, retrieval, passages, chosen)
+        return vectors
 
     def _select_section(
         self, question: str, candidates: list[Unit], vectors: np.ndarray, passages: list[Passage]
@@ -311,9 +336,8 @@ class ExtractiveAnswerer:
         the first has too few. A point that opens with a referring word ("This...") is
         kept only right after the sentence it refers to. A request for wording leads with
         a quoted message, from the best section if it has one."""
-        key = [(p.chunk.path, p.chunk.section) for p in passages]
-        order = {k: i for i, k in reversed(list(enumerate(key)))}  # first rank of each section
-        ranked_sections = sorted(set(key), key=order.__getitem__)
+        key = [_section_of(p) for p in passages]
+        ranked_sections = _ranked_sections(passages)
         picked: list[int] = []
 
         def similar(i: int) -> bool:
@@ -358,8 +382,6 @@ class ExtractiveAnswerer:
                 previous = i
             if len(picked) >= MIN_POINTS:
                 break
-        if not picked:
-            return self._select(candidates, vectors)
         return [candidates[i] for i in picked]
 
     def answer_sensitive(self, question: str, retrieval: Retrieval) -> Answer | None:

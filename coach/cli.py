@@ -96,6 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = fb.add_parser("export", help="write every rating with its turn as JSON lines")
     p.add_argument("--out", default="-", metavar="FILE", help="output file (default stdout)")
 
+    p = sub.add_parser("user", help="manage who can sign in to the web app")
+    us = p.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    stdin_help = "read the password from the first line of standard input (for scripts)"
+    p = us.add_parser("add", help="add an account (the first one is an admin)")
+    p.add_argument("name", help="the user name")
+    p.add_argument("--admin", action="store_true", help="an admin account")
+    p.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    p = us.add_parser("remove", help="remove an account and end its sessions")
+    p.add_argument("name", help="the user name")
+    p = us.add_parser("list", help="list the accounts")
+    p.add_argument("--json", action="store_true", help="print one JSON object a line")
+    p = us.add_parser("reset-password", help="set a new password, end sessions, unlock")
+    p.add_argument("name", help="the user name")
+    p.add_argument("--password-stdin", action="store_true", help=stdin_help)
+
     p = sub.add_parser("forget", help="delete everything stored for one user")
     p.add_argument("--user", required=True, help="the user name (local when sign-in is off)")
 
@@ -199,8 +214,11 @@ def _run(args: argparse.Namespace) -> int:
         settings = get_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "COACH_" + str(first["loc"][0]).upper()
-        raise BadInputError(f"setting {name} is invalid: {first['msg']}") from None
+        if first["loc"]:
+            name = "COACH_" + str(first["loc"][0]).upper()
+            raise BadInputError(f"setting {name} is invalid: {first['msg']}") from None
+        # A rule across settings: its message names them (and never their values).
+        raise BadInputError(f"settings: {first['msg'].removeprefix('Value error, ')}") from None
 
     from coach.facade import Coach
 
@@ -293,6 +311,9 @@ def _run(args: argparse.Namespace) -> int:
             print(f"Wrote {len(lines)} feedback records to {args.out}.", file=sys.stderr)
         return 0
 
+    if args.command == "user":
+        return _user_command(coach_, args)
+
     if args.command in ("forget", "backup", "restore"):
         from coach import maintenance
 
@@ -332,6 +353,91 @@ def _run(args: argparse.Namespace) -> int:
         serve(coach_, host=args.host or settings.host, port=args.port or settings.port)
         return 0
     raise BadInputError(f"unknown command {args.command}")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From standard input with --password-stdin, else typed twice at a hidden prompt;
+    never from the command line, where other users' `ps` would show it."""
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if not password:
+            raise BadInputError("no password on standard input.")
+        return password.removesuffix("\r")
+    if not sys.stdin.isatty():
+        raise BadInputError(
+            "no password given: run this in a terminal to type it, or pass --password-stdin."
+        )
+    import getpass
+
+    password = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("The same password again: ") != password:
+        raise BadInputError("the two passwords differ; nothing was changed.")
+    return password
+
+
+def _user_command(coach_: Any, args: argparse.Namespace) -> int:
+    import time
+
+    from coach.accounts import AccountStore, Throttle
+
+    settings = coach_.settings
+    accounts = AccountStore(coach_.db, settings.password_min_chars)
+    throttle = Throttle(
+        coach_.db,
+        settings.signin_max_failures,
+        settings.signin_address_max_failures,
+        settings.signin_cooloff_seconds,
+    )
+    if settings.auth:
+        print(
+            "coach: note: COACH_AUTH is set, so the web app signs in its users, not these "
+            "accounts, until it is unset.",
+            file=sys.stderr,
+        )
+    command = args.user_command
+    if command in ("add", "reset-password"):
+        from coach.accounts import check_name
+
+        check_name(args.name)  # before asking for a password that would be wasted
+    if command == "reset-password" and args.name not in {a.name for a in accounts.accounts()}:
+        raise BadInputError(f"There is no user {args.name!r} (`coach user list` shows them).")
+    if command == "add":
+        first = accounts.count() == 0
+        account = accounts.add(args.name, _read_password(args), admin=args.admin)
+        print(f"Added {account.name} ({account.role}).")
+        if first:
+            print(
+                "Sign-in is now required. A `coach serve` already running with one local "
+                "user keeps that until it is restarted.",
+                file=sys.stderr,
+            )
+    elif command == "remove":
+        account = accounts.remove(args.name)
+        throttle.clear(account.name)
+        print(
+            f"Removed {account.name}; their sessions end at their next request. Their "
+            f"conversations and documents stay until `coach forget --user {account.name}`."
+        )
+    elif command == "reset-password":
+        account = accounts.reset_password(args.name, _read_password(args))
+        throttle.clear(account.name)
+        print(f"New password set for {account.name}; their sessions ended, any lock lifted.")
+    else:
+        for account in accounts.accounts():
+            locked = throttle.locked_for(account.name)
+            row = {
+                "name": account.name,
+                "role": account.role,
+                "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(account.created)),
+                "locked_seconds": round(locked),
+            }
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                state = f"  locked for {round(locked)} s" if locked else ""
+                print(f"{account.name}\t{account.role}\tadded {row['created']}{state}")
+    return 0
 
 
 def _print_stream(items) -> Any:

@@ -1,5 +1,6 @@
 """The coach's SQL database: turn log, conversations, profiles, action items, feedback,
-the personal library, and the chunk index that the store keeps beside Chroma.
+the personal library, sign-in accounts, and the chunk index that the store keeps beside
+Chroma.
 
 Two engines sit behind one small interface:
 - SQLite files under COACH_HOME, the default: nothing to install or run;
@@ -135,6 +136,29 @@ def m002_mentee_data(db: Tx) -> None:
             uploaded REAL NOT NULL
         );
         CREATE INDEX documents_user ON documents("user");
+        """
+    )
+
+
+@migration
+def m003_accounts(db: Tx) -> None:
+    """Sign-in accounts (argon2 hashes, never passwords) and the failure counters that
+    throttle sign-in, kept here so every replica and `coach user` see the same ones."""
+    db.script(
+        """
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL DEFAULT 'user',
+            created REAL NOT NULL,
+            password_changed REAL NOT NULL
+        );
+        CREATE TABLE sign_in_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            first REAL NOT NULL,
+            locked_until REAL NOT NULL DEFAULT 0
+        );
         """
     )
 

@@ -5,12 +5,14 @@ The README lists every field; tests/test_settings.py keeps that list complete.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -168,10 +170,62 @@ class Settings(BaseSettings):
         description="Minutes the web app's file cache keeps a file (an export, a raw upload) "
         "before sweeping it; uploads read into the library leave it at once.",
     )
-    auth: str | None = Field(
+    auth: SecretStr | None = Field(
         default=None,
-        description="Sign-in for the web app: `user:password` pairs separated by commas, or "
-        "the path of a file with one pair per line. Unset means one local user, no sign-in.",
+        description="Quick sign-in for one machine: `user:password` pairs separated by commas, "
+        "or the path of a file with one pair per line, hashed in memory at start. When set, "
+        "it alone decides who signs in (accounts are not consulted). Prefer accounts "
+        "(`coach user add`). Unset, with no account and no COACH_AUTH_HEADER, means one "
+        "local user and no sign-in.",
+    )
+    signin_max_failures: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed sign-ins in a row after which a user name is locked for "
+        "COACH_SIGNIN_COOLOFF_SECONDS, even against the right password. Names with no "
+        "account lock the same way, so the answer never tells whether an account exists.",
+    )
+    signin_address_max_failures: int = Field(
+        default=20,
+        ge=1,
+        le=10_000,
+        description="Failed sign-ins from one client address, under any names, after which "
+        "that address may not sign in for COACH_SIGNIN_COOLOFF_SECONDS.",
+    )
+    signin_cooloff_seconds: float = Field(
+        default=900.0,
+        ge=1,
+        le=86_400,
+        description="How long a locked user name or address waits, in seconds; failures "
+        "older than this are forgotten.",
+    )
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 90,
+        description="Hours a sign-in lasts; then the user signs in again. Removing a user "
+        "or resetting their password ends their sessions at once.",
+    )
+    password_min_chars: int = Field(
+        default=12,
+        ge=8,
+        le=128,
+        description="Shortest password `coach user add` and `coach user reset-password` "
+        "accept, in characters.",
+    )
+    auth_header: str | None = Field(
+        default=None,
+        description="Single sign-on behind a proxy: the request header (for example "
+        "`X-Forwarded-User`) in which oauth2-proxy, Authelia or a company gateway names the "
+        "signed-in user. Honoured only from COACH_TRUSTED_PROXIES, ignored from any other "
+        "address. Unset means no header sign-in.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses or networks of the proxies whose COACH_AUTH_HEADER and "
+        "X-Forwarded-For are believed, separated by commas (`127.0.0.1,10.0.0.0/8`). Empty "
+        "means none.",
     )
     queue_concurrency: int = Field(
         default=4,
@@ -278,6 +332,45 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("auth_header")
+    @classmethod
+    def _header_name(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            return None
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", value):
+            raise ValueError("must be an HTTP header name such as X-Forwarded-User")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip():
+                try:
+                    ipaddress.ip_network(item.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"{item.strip()!r} is not an address or network (10.0.0.5, 10.0.0.0/8)"
+                    ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _header_needs_proxies(self) -> Settings:
+        if self.auth_header and not self.proxy_networks:
+            raise ValueError(
+                "COACH_AUTH_HEADER is set but COACH_TRUSTED_PROXIES is empty: name the "
+                "proxies whose header may sign users in"
+            )
+        return self
+
+    @property
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(item.strip(), strict=False)
+            for item in self.trusted_proxies.split(",")
+            if item.strip()
+        ]
+
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
@@ -311,6 +404,9 @@ def _default_text(name: str, field: object) -> str:
         "database_url": "unset (SQLite in `COACH_HOME`)",
         "openai_url": "unset (OpenAI)",
         "openai_api_key": "unset",
+        "auth": "unset",
+        "auth_header": "unset",
+        "trusted_proxies": "empty (none)",
     }
     if name in shown:
         return shown[name]

@@ -18,6 +18,7 @@ from typing import Any
 
 import gradio as gr
 
+from coach.accounts import SignIn
 from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
 from coach.library import EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
@@ -109,28 +110,6 @@ def history_for_coach(messages: list[Message]) -> list[dict[str, str]]:
 
 def citations_json(citations: list[Citation]) -> list[dict[str, Any]]:
     return [c.to_json() for c in citations]
-
-
-def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
-    """`user:password,user2:password2`, or a file with one `user:password` per line."""
-    if not value:
-        return None
-    text = value
-    path = Path(value).expanduser()
-    if "," not in value and path.is_file():
-        text = path.read_text(encoding="utf-8").replace("\n", ",")
-    pairs = []
-    for item in text.split(","):
-        item = item.strip()
-        if not item or item.startswith("#"):
-            continue
-        user, sep, password = item.partition(":")
-        if not sep or not user.strip() or not password:
-            raise BadInputError("COACH_AUTH must be user:password pairs separated by commas.")
-        pairs.append((user.strip(), password))
-    if not pairs:
-        raise BadInputError("COACH_AUTH is set but names no users.")
-    return pairs
 
 
 def prep_questions(prep: Prep) -> str:
@@ -339,8 +318,16 @@ def app_kwargs(settings: Settings | None = None) -> dict[str, Any]:
     """What `launch(app_kwargs=...)` needs for the hardening above."""
     from starlette.middleware import Middleware
 
+    from coach.signin import SignInGate
+
     per_minute = settings.upload_rate_per_minute if settings else 30
-    return {"middleware": [Middleware(SecurityHeaders, uploads_per_minute=per_minute)]}
+    return {
+        "middleware": [
+            # Outermost: whoever a trusted proxy names is signed in before any check below.
+            Middleware(SignInGate, security_headers=SECURITY_HEADERS),
+            Middleware(SecurityHeaders, uploads_per_minute=per_minute),
+        ]
+    }
 
 
 SIGN_OUT = (
@@ -354,7 +341,9 @@ class WebApp:
     def __init__(self, coach_: Coach) -> None:
         self.coach = coach_
         self.settings: Settings = coach_.settings
-        self.auth = parse_auth(self.settings.auth)
+        self.sign_in = SignIn(self.settings, coach_.db)
+        # Gradio's `auth`: set whenever sign-in is on, so all its routes need a session.
+        self.auth = self.sign_in.check if self.sign_in.required else None
         self._vocabulary: dict[str, list[str]] | None = None
         self._sessions: OrderedDict[str, str] = OrderedDict()  # session_hash -> user
         self._sessions_lock = threading.Lock()
@@ -1118,6 +1107,18 @@ def build_app(coach_: Coach | None = None) -> Any:
     return demo
 
 
+def _log_sign_ins() -> None:
+    """Sign-in failures and locks reach the server's log (names and addresses only)."""
+    import logging
+
+    logger = logging.getLogger("coach.accounts")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def serve(coach_: Coach, host: str, port: int) -> None:
     app = build_app(coach_)
     web: WebApp = app.coach_web
@@ -1128,6 +1129,8 @@ def serve(coach_: Coach, host: str, port: int) -> None:
     )
     print(f"Mentor Coach is running at http://{host}:{port}", flush=True)
     print(f"Data: {coach_.describe_storage()}", flush=True)
+    print(f"Sign-in: {web.sign_in.describe()}", flush=True)
+    _log_sign_ins()
     app.launch(
         server_name=host,
         server_port=port,

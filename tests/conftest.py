@@ -146,6 +146,18 @@ def settings(coach_home: Path) -> Settings:
     return Settings(home=coach_home, refuse_below=0.15)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """`settings` on each database engine: SQLite in COACH_HOME, or a fresh PostgreSQL
+    database on the session's server, for tests that must hold on both."""
+    if request.param == "sqlite":
+        return settings
+    from pydantic import SecretStr
+
+    pg_url = request.getfixturevalue("pg_url")
+    return settings.model_copy(update={"database_url": SecretStr(pg_url)})
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()

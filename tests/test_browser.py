@@ -158,8 +158,34 @@ def login(page, url: str, user: str, password: str) -> None:
     page.goto(url)
     page.get_by_label("username").fill(user)
     page.get_by_label("password").fill(password)
-    page.get_by_role("button", name="Login").click()
+    page.get_by_role("button", name="Sign in").click()
     page.locator("#question textarea").wait_for(timeout=30_000)
+
+
+def test_sign_in_page_says_to_wait_when_locked(browser, settings, fake_embedder):
+    from coach.accounts import AccountStore
+
+    coach = Coach(settings.model_copy(update={"signin_max_failures": 3}), embedder=fake_embedder)
+    AccountStore(coach.db).add("ana", "correct horse battery staple")
+    app, url = serve_app(coach)
+    page = browser.new_page()
+    try:
+        for _ in range(3):
+            page.goto(url)
+            page.get_by_label("username").fill("ana")
+            page.get_by_label("password").fill("a wrong guess")
+            page.get_by_role("button", name="Sign in").click()
+            page.locator("[role=alert]").wait_for(timeout=30_000)
+        assert "Wait 15 minutes" in page.locator("[role=alert]").inner_text()
+        page.get_by_label("password").fill("correct horse battery staple")
+        page.get_by_role("button", name="Sign in").click()
+        page.locator("[role=alert]").wait_for(timeout=30_000)
+        assert "Too many failed sign-ins" in page.locator("[role=alert]").inner_text()
+        assert page.locator("#question").count() == 0  # still outside the app
+        page.screenshot(path=str(SHOTS / "sign-in-locked.png"), full_page=True)
+    finally:
+        page.close()
+        app.close()
 
 
 def test_two_users_cannot_see_each_other(browser, settings, fake_embedder, docs):
@@ -308,6 +334,7 @@ def test_sign_out_is_a_button_that_posts(browser, settings, fake_embedder, docs)
         page.locator("input[type=password]").fill("pw-a")
         page.keyboard.press("Enter")
         page.locator("#sign-out").wait_for(timeout=30_000)
+        page.get_by_text("Signed in as ana").wait_for(timeout=30_000)  # the name, shown
         page.locator("#sign-out").click()
         page.locator("input[type=password]").wait_for(timeout=30_000)  # back at sign-in
         assert page.goto(url + "logout").status == 405  # a link cannot sign anyone out

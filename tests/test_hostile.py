@@ -508,7 +508,7 @@ def run_event(client, fn_index: int, data: list, session_hash: str) -> dict:
     raise AssertionError("the event never completed")
 
 
-def test_a_foreign_session_hash_reads_nothing(settings, fake_embedder, docs):
+def test_a_foreign_session_hash_reads_nothing(engine_settings, fake_embedder, docs):
     import httpx
     from gradio_client import Client
 
@@ -517,7 +517,9 @@ def test_a_foreign_session_hash_reads_nothing(settings, fake_embedder, docs):
     from tests.test_prep import BANK
 
     (docs / "bank.md").write_text(BANK)
-    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
+    coach = Coach(
+        engine_settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder
+    )
     coach.ingest([docs])
     app, url = serve_app(coach)
     try:
@@ -621,7 +623,7 @@ def cached(name_part: str) -> list[Path]:
     return [p for p in gradio_cache().rglob(f"*{name_part}*") if p.is_file()]
 
 
-def test_exports_and_uploads_reach_only_their_owner(settings, fake_embedder, docs, tmp_path):
+def test_exports_and_uploads_reach_only_their_owner(engine_settings, fake_embedder, docs, tmp_path):
     import httpx
     from gradio_client import Client, handle_file
 
@@ -630,7 +632,9 @@ def test_exports_and_uploads_reach_only_their_owner(settings, fake_embedder, doc
     from tests.conftest import serve_app
 
     coach = Coach(
-        settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b", "upload_rate_per_minute": 3}),
+        engine_settings.model_copy(
+            update={"auth": "ana:pw-a,ben:pw-b", "upload_rate_per_minute": 3}
+        ),
         embedder=fake_embedder,
     )
     coach.ingest([docs])

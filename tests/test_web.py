@@ -10,8 +10,9 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
+from coach.accounts import parse_auth
 from coach.facade import Coach
-from coach.web import WebApp, chat_text, parse_auth, sources_html
+from coach.web import WebApp, chat_text, sources_html
 from tests.conftest import serve_app
 from tests.test_prep import BANK
 
@@ -197,8 +198,10 @@ def test_feedback_is_stored_with_the_turn(web_coach):
     assert row["question"] == "How often should I meet my mentor?" and row["passages"]
 
 
-def test_users_are_isolated(settings, fake_embedder, docs, tmp_path):
-    coach = Coach(settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder)
+def test_users_are_isolated(engine_settings, fake_embedder, docs, tmp_path):
+    coach = Coach(
+        engine_settings.model_copy(update={"auth": "ana:pw-a,ben:pw-b"}), embedder=fake_embedder
+    )
     coach.ingest([docs])
     app, url = serve_app(coach)
     try:
