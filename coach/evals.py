@@ -1273,19 +1273,18 @@ class Evaluator:
         if done:
             lines = agenda_lines(prep, ("updates",))
             s["prep.done_placed"] = sum(names_item(x, lines) for x in done) / len(done)
-        sources = [(c.source, c.section) for c in prep.citations]
         by_file = [c.source for c in prep.citations]
         dups = len(by_file) - len(set(by_file))
         s["prep.duplicate_citations"] = float(dups)
         if dups:
             problems.append(f"{dups} source(s) cited under two numbers")
         total = sum(a.minutes for a in prep.agenda)
-        wanted_minutes = case.minutes or getattr(prep, "minutes", 0)
+        wanted_minutes = case.minutes or prep.minutes
         s["prep.timed_ok"] = float(
             bool(prep.agenda) and total == wanted_minutes and prep.agenda[-1].kind == "next-steps"
         )
         result.facts["agenda_minutes"] = [a.minutes for a in prep.agenda]
-        result.facts["sources"] = len(sources)
+        result.facts["sources"] = len(by_file)
 
 
 def agenda_lines(prep: Prep, kinds: tuple[str, ...] = ()) -> list[str]:
