@@ -495,49 +495,6 @@ def test_reports_are_written_and_the_run_json_loads_back(tmp_path):
         load_run(tmp_path / "x.json")
 
 
-# --- the real run: the CI gate --------------------------------------------------------------
-@pytest.fixture(scope="module")
-def eval_home(tmp_path_factory):
-    """One COACH_HOME for the slow runs, so the second reuses the first's eval index."""
-    return tmp_path_factory.mktemp("eval-home")
-
-
-def run_eval(*args: str, home: Path, timeout: int = 600):
-    env = {**os.environ, "COACH_HOME": str(home)}
-    return subprocess.run(
-        [COACH, "eval", *args], capture_output=True, text=True, env=env, timeout=timeout
-    )
-
-
-@pytest.mark.slow
-def test_extractive_gate_passes_against_the_committed_baseline(eval_home, tmp_path):
-    out = tmp_path / "reports"
-    proc = run_eval("--baseline", str(BASELINE), "--out", str(out), home=eval_home)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert proc.stdout.startswith("# Eval run: PASS")
-    page = (out / "report.html").read_text()
-    assert "<table id='case-table'>" in page and "id='case-adv-001'" in page
-    run = json.loads((out / "run.json").read_text())
-    assert run["case_count"] == json.loads(BASELINE.read_text())["case_count"]
-    assert (eval_home / "eval-index" / "index.db").exists()
-    assert not (eval_home / "index.db").exists()  # the user's own index is untouched
-
-
-@pytest.mark.slow
-def test_gate_fails_on_a_worse_configuration(eval_home, tmp_path):
-    # One passage instead of five: the expected guide drops out of the top three for many
-    # questions. Run on the advice set only; the baseline is re-scored on those cases.
-    cases = str(EVALS_DIR / "cases" / "advice.jsonl")
-    proc = run_eval(
-        "--cases", cases, "--set", "top_k=1", "--baseline", str(BASELINE),
-        "--out", str(tmp_path), home=eval_home,
-    )  # fmt: skip
-    assert proc.returncode == 1, proc.stderr[-3000:]
-    assert proc.stdout.startswith("# Eval run: FAIL")
-    failed = json.loads((tmp_path / "run.json").read_text())["comparisons"][0]["failed"]
-    assert "retrieval.hit@3" in failed and "retrieval.ndcg@5" in failed
-
-
 def test_prep_cases_take_topics_per_goal_and_what_the_notes_hold(tmp_path):
     f = tmp_path / "prep.jsonl"
     case = {
@@ -604,3 +561,46 @@ def test_the_prep_evaluator_scores_goals_notes_and_citations(fake_coach, docs):
     wrong = Case(**{**case.__dict__, "goal_topics": (("networking",),)})
     (r,) = Evaluator(fake_coach, calibration, []).run([wrong])
     assert r.scores["prep.on_goal"] == 0.0 and any("off their goal" in p for p in r.problems)
+
+
+# --- the real run: the CI gate --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def eval_home(tmp_path_factory):
+    """One COACH_HOME for the slow runs, so the second reuses the first's eval index."""
+    return tmp_path_factory.mktemp("eval-home")
+
+
+def run_eval(*args: str, home: Path, timeout: int = 600):
+    env = {**os.environ, "COACH_HOME": str(home)}
+    return subprocess.run(
+        [COACH, "eval", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+@pytest.mark.slow
+def test_extractive_gate_passes_against_the_committed_baseline(eval_home, tmp_path):
+    out = tmp_path / "reports"
+    proc = run_eval("--baseline", str(BASELINE), "--out", str(out), home=eval_home)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.startswith("# Eval run: PASS")
+    page = (out / "report.html").read_text()
+    assert "<table id='case-table'>" in page and "id='case-adv-001'" in page
+    run = json.loads((out / "run.json").read_text())
+    assert run["case_count"] == json.loads(BASELINE.read_text())["case_count"]
+    assert (eval_home / "eval-index" / "index.db").exists()
+    assert not (eval_home / "index.db").exists()  # the user's own index is untouched
+
+
+@pytest.mark.slow
+def test_gate_fails_on_a_worse_configuration(eval_home, tmp_path):
+    # One passage instead of five: the expected guide drops out of the top three for many
+    # questions. Run on the advice set only; the baseline is re-scored on those cases.
+    cases = str(EVALS_DIR / "cases" / "advice.jsonl")
+    proc = run_eval(
+        "--cases", cases, "--set", "top_k=1", "--baseline", str(BASELINE),
+        "--out", str(tmp_path), home=eval_home,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert proc.stdout.startswith("# Eval run: FAIL")
+    failed = json.loads((tmp_path / "run.json").read_text())["comparisons"][0]["failed"]
+    assert "retrieval.hit@3" in failed and "retrieval.ndcg@5" in failed
