@@ -350,9 +350,9 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
         elif kind == "topic":
             text = _TOPIC.sub("", text, count=1) or text
             for topic in re.split(r"\s*[;,]\s*|\s+and\s+", text) if len(text) < 80 else [text]:
-                if topic and topic.lower() not in seen:
-                    seen.add(topic.lower())
-                    out.topics.append(topic.rstrip(" ."))
+                topic = topic.rstrip(" .")
+                if topic and topic.lower() not in (x.lower() for x in out.topics):
+                    out.topics.append(topic)
 
     for raw in (notes or "").splitlines():
         if not raw.strip():

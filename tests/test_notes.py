@@ -115,6 +115,12 @@ def test_a_markdown_table_of_actions():
     ].due == ("2026-12-05")
 
 
+def test_lines_under_a_notes_heading_are_topics_unless_they_say_more():
+    got = kinds("Check-in notes\n* She said work has been overwhelming\n* I will send her the list")
+    assert got["topics"] == ["She said work has been overwhelming"]
+    assert got["open"] == ["I will send her the list"]
+
+
 def test_open_actions_heading_holds_actions():
     got = kinds("Open actions:\n- send the deck\n- book a room")
     assert got["open"] == ["send the deck", "book a room"] and got["questions"] == []
