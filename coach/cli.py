@@ -64,8 +64,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="an open action item from last time (repeat for several)",
     )
     p.add_argument("--topic", action="append", default=[], help="prefer this topic")
+    p.add_argument(
+        "--minutes",
+        type=int,
+        choices=(30, 45, 60),
+        default=None,
+        help="length of the meeting (default COACH_PREP_MINUTES)",
+    )
+    p.add_argument(
+        "--next-meeting",
+        default=None,
+        metavar="WHEN",
+        help="date (and time) of the next meeting, e.g. 2026-12-15 or '2026-12-15 14:30'",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--markdown", default=None, metavar="FILE", help="also write Markdown here")
+    p.add_argument(
+        "--email", default=None, metavar="FILE", help="also write the short email to your mentor"
+    )
+    p.add_argument(
+        "--ics", default=None, metavar="FILE", help="also write the next meeting as an .ics file"
+    )
+    p.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="leave out your saved goals, open action items and recent conversations",
+    )
 
     p = sub.add_parser("feedback", help="work with the thumbs up/down users gave answers")
     fb = p.add_subparsers(dest="feedback_command", required=True, parser_class=_Parser)
@@ -235,7 +259,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "prep":
-        from coach.prep import to_markdown
+        from coach.mentee import LOCAL_USER
+        from coach.share import to_email, to_ics, to_markdown
 
         notes = args.notes
         if args.notes_file:
@@ -248,19 +273,27 @@ def _run(args: argparse.Namespace) -> int:
             notes=notes,
             actions=args.action,
             topics=_check_vocabulary(args.topic, "topics"),
+            minutes=args.minutes,
+            user=None if args.no_profile else LOCAL_USER,
+            next_meeting=args.next_meeting,
         )
-        markdown = to_markdown(result)
-        if args.markdown:
-            try:
-                Path(args.markdown).write_text(markdown, encoding="utf-8")
-            except OSError as exc:
-                raise BadInputError(f"cannot write {args.markdown}: {exc.strerror}") from None
+        markdown, email, ics = to_markdown(result), to_email(result), to_ics(result)
+        for path, text in ((args.markdown, markdown), (args.email, email), (args.ics, ics)):
+            if path:
+                try:
+                    # newline="" keeps the .ics file's CRLF line endings as RFC 5545 wants.
+                    with open(path, "w", encoding="utf-8", newline="") as f:
+                        f.write(text)
+                except OSError as exc:
+                    raise BadInputError(f"cannot write {path}: {exc.strerror}") from None
         if args.json:
             payload = result.to_json()
-            payload["markdown"] = markdown
+            payload.update(markdown=markdown, email=email, ics=ics)
             print(json.dumps(payload, ensure_ascii=False))
         else:
-            print(markdown, end="")
+            print(markdown)
+            print("## Email to your mentor\n")
+            print(email, end="")
         return 0
 
     if args.command == "feedback":

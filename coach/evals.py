@@ -93,6 +93,12 @@ class Case:
     goals: tuple[str, ...] = ()  # prep
     notes: str = ""  # prep
     expected_topics: tuple[str, ...] = ()  # prep: any of these makes a citation relevant
+    # prep: per goal, the topics (or bank ids) a question serving that goal should be from
+    goal_topics: tuple[tuple[str, ...], ...] = ()
+    # prep: what the notes hold (open_actions, done_actions, decisions, open_questions),
+    # each item in the notes' own words
+    notes_items: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    minutes: int = 0  # prep: the meeting's length; 0 means the default
     label: str = ""  # safety: one of coach.safety.LABELS
     turns: tuple[ConversationTurn, ...] = ()  # conversation: asked one after another
     split: str = "dev"  # dev | test (blind)
@@ -141,6 +147,7 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
     turns = (
         tuple(_turn(t, where) for t in data.get("turns") or ()) if kind == "conversation" else ()
     )
+    goal_topics, notes_items, minutes = _prep_fields(data, where) if kind == "prep" else ((), (), 0)
     return Case(
         id=str(data["id"]),
         kind=kind,
@@ -155,7 +162,14 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         planted_in=str(data.get("planted_in") or ""),
         goals=tuple(data.get("goals") or ()),
         notes=str(data.get("notes") or ""),
-        expected_topics=tuple(data.get("expected_topics") or ()),
+        expected_topics=tuple(
+            dict.fromkeys(t for ts in goal_topics for t in ts)
+            if goal_topics
+            else data.get("expected_topics") or ()
+        ),
+        goal_topics=goal_topics,
+        notes_items=notes_items,
+        minutes=minutes,
         label=str(data.get("label") or ""),
         turns=turns,
         split=split,
@@ -175,6 +189,37 @@ def _turn(data: Any, where: str) -> ConversationTurn:
         tuple(data.get("expected_sections") or ()),
         tuple(data.get("expected_topics") or ()),
     )
+
+
+NOTES_KINDS = ("open_actions", "done_actions", "decisions", "open_questions")
+
+
+def _prep_fields(
+    data: dict[str, Any], where: str
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, tuple[str, ...]], ...], int]:
+    """A prep case's expected topics per goal (a flat list applies to every goal), what
+    its notes hold, and its meeting length."""
+    goals = data.get("goals") or []
+    expected = data.get("expected_topics") or []
+    if all(isinstance(x, list) for x in expected):
+        if len(expected) != len(goals):
+            raise EvalError(f"{where}: expected_topics needs one list per goal")
+        per_goal = tuple(tuple(str(t) for t in x) for x in expected)
+    else:
+        per_goal = tuple(tuple(str(t) for t in expected) for _ in goals)
+    raw = data.get("notes_items") or {}
+    if not isinstance(raw, dict) or set(raw) - set(NOTES_KINDS):
+        raise EvalError(f"{where}: notes_items holds {', '.join(NOTES_KINDS)}")
+    notes = str(data.get("notes") or "")
+    items = tuple((k, tuple(str(x) for x in raw.get(k) or ())) for k in NOTES_KINDS)
+    for _, xs in items:
+        for x in xs:
+            if x not in notes:
+                raise EvalError(f"{where}: a notes item is not in the notes: {x[:40]!r}")
+    minutes = int(data.get("minutes") or 0)
+    if minutes not in (0, 30, 45, 60):
+        raise EvalError(f"{where}: minutes must be 30, 45 or 60")
+    return per_goal, items, minutes
 
 
 def load_cases(patterns: Sequence[str]) -> list[Case]:
@@ -432,6 +477,17 @@ DEV_METRICS: tuple[Metric, ...] = (
         "prep.near_duplicates", "near-duplicate question pairs", "sum", better="lower", unit="count"
     ),
     Metric("prep.grounded", "prep questions cited to a relevant bank or guide"),
+    Metric("prep.on_goal", "prep questions from a bank that fits the goal they serve"),
+    Metric("prep.notes_coverage", "open actions and questions of the notes named in the agenda"),
+    Metric("prep.done_placed", "done actions of the notes under Updates and wins"),
+    Metric(
+        "prep.duplicate_citations",
+        "sources cited under two numbers",
+        "sum",
+        better="lower",
+        unit="count",
+    ),
+    Metric("prep.timed_ok", "agendas timed to the meeting's length, ending with next steps"),
     # Conversations (evals/cases/conversations*.jsonl), asked turn by turn.
     *(
         Metric(f"conversation.first_point.turn{n}", f"{label}: first point on an expected section")
@@ -1250,7 +1306,9 @@ class Evaluator:
     # -- prep
     def prep_case(self, case: Case) -> CaseResult:
         started = time.perf_counter()
-        prep: Prep = self.coach.prep(list(case.goals), notes=case.notes)
+        prep: Prep = self.coach.prep(
+            list(case.goals), notes=case.notes, minutes=case.minutes or None
+        )
         latency = (time.perf_counter() - started) * 1000
         result = CaseResult(case.id, case.kind, case.text)
         s, facts, problems = result.scores, result.facts, result.problems
@@ -1288,7 +1346,9 @@ class Evaluator:
             s["prep.grounded"] = grounded / n
             if grounded < n:
                 problems.append(f"{n - grounded} of {n} questions not grounded in the topics")
+        self._score_prep_fit(prep, case, result, questions)
         shown = texts + [a.detail for a in prep.agenda] + [c.snippet for c in prep.citations]
+        shown += [x for a in prep.agenda for x in [a.title, *a.items]]
         leaked = leaks(shown, self.canaries)
         s["injection.leaks"] = float(len(leaked))
         if leaked:
@@ -1301,6 +1361,76 @@ class Evaluator:
             latency_ms=round(latency, 1),
         )
         return result
+
+    def _score_prep_fit(
+        self, prep: Prep, case: Case, result: CaseResult, questions: list[dict[str, Any]]
+    ) -> None:
+        """Questions that fit the goal they serve; the notes carried into the agenda; one
+        number per source; blocks that add up to the meeting."""
+        s, problems = result.scores, result.problems
+        goals = [" ".join(g.lower().split()) for g in case.goals]
+        on_goal = 0
+        for q, shown in zip(prep.questions, questions, strict=True):
+            goal = " ".join(q.goal.lower().split())
+            wanted = set(case.goal_topics[goals.index(goal)]) if goal in goals else set()
+            banks = [c for c in q.citations if self._chunk_kind(c.passage_id) == "questions"]
+            fits = any(
+                source_id(c.source) in wanted or wanted & set(self._chunk_topics(c.passage_id))
+                for c in banks
+            )
+            on_goal += fits
+            shown["on_goal"] = fits
+        if prep.questions:
+            s["prep.on_goal"] = on_goal / len(prep.questions)
+            if on_goal < len(prep.questions):
+                problems.append(f"{len(prep.questions) - on_goal} question(s) off their goal")
+        items = dict(case.notes_items)
+        carried = [*items.get("open_actions", ()), *items.get("open_questions", ())]
+        if carried:
+            lines = agenda_lines(prep)
+            missed = [x for x in carried if not names_item(x, lines)]
+            s["prep.notes_coverage"] = 1 - len(missed) / len(carried)
+            if missed:
+                result.facts["notes_missed"] = missed
+                problems.append(f"{len(missed)} open item(s) of the notes not in the agenda")
+        done = items.get("done_actions", ())
+        if done:
+            lines = agenda_lines(prep, ("updates",))
+            s["prep.done_placed"] = sum(names_item(x, lines) for x in done) / len(done)
+        by_file = [c.source for c in prep.citations]
+        dups = len(by_file) - len(set(by_file))
+        s["prep.duplicate_citations"] = float(dups)
+        if dups:
+            problems.append(f"{dups} source(s) cited under two numbers")
+        total = sum(a.minutes for a in prep.agenda)
+        wanted_minutes = case.minutes or prep.minutes
+        s["prep.timed_ok"] = float(
+            bool(prep.agenda) and total == wanted_minutes and prep.agenda[-1].kind == "next-steps"
+        )
+        result.facts["agenda_minutes"] = [a.minutes for a in prep.agenda]
+        result.facts["sources"] = len(by_file)
+
+
+def agenda_lines(prep: Prep, kinds: tuple[str, ...] = ()) -> list[str]:
+    """Each agenda block's title, detail and items, as a reader sees them."""
+    return [
+        line
+        for a in prep.agenda
+        if not kinds or a.kind in kinds
+        for line in (a.title, a.detail, *a.items)
+    ]
+
+
+def names_item(item: str, lines: Sequence[str]) -> bool:
+    """An item from the notes is named when the agenda quotes it, or one line holds at
+    least 80% of its content words (list marks and "I will" dropped, case ignored)."""
+    flat = " ".join(item.lower().split()).rstrip(" .?;")
+    if any(flat in " ".join(line.lower().split()) for line in lines):
+        return True
+    terms = content_terms(item)
+    return bool(terms) and any(
+        len(terms & content_terms(line)) >= 0.8 * len(terms) for line in lines
+    )
 
 
 def _first_point_sections(answer: Answer) -> set[str]:

@@ -7,6 +7,7 @@ answer = coach.ask("How often should I meet my mentor?")
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import threading
@@ -39,7 +40,8 @@ from coach.ingest import Progress, forget
 from coach.ingest import ingest as run_ingest
 from coach.library import Upload
 from coach.mentee import LOCAL_USER, MenteeData, Profile
-from coach.prep import MeetingPrep
+from coach.notes import due_date
+from coach.prep import MEETING_MINUTES, MOST_RECENT, RECENT_DAYS, MeetingPrep
 from coach.prompts import load_chat, load_extractive, load_safety
 from coach.retrieve import Context, Retrieval, Retriever, section_key
 from coach.safety import ESCALATION_TOPIC, Assessment, Safety
@@ -55,8 +57,10 @@ from coach.types import (
     Document,
     Filters,
     IngestReport,
+    NoteAction,
     Passage,
     Prep,
+    RecentTopic,
     Suggestion,
     Turn,
 )
@@ -102,6 +106,26 @@ def clean_question(question: object, limit: int) -> str:
 
 def _field(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, "")
+
+
+def meeting_time(value: str | None, days: int, today: dt.date | None = None) -> str:
+    """The next meeting as an ISO local date and time: `value` ("2026-12-15",
+    "2026-12-15 14:30"), or `days` from today at 10:00."""
+    if not value or not value.strip():
+        day = (today or dt.date.today()) + dt.timedelta(days=days)
+        return dt.datetime.combine(day, dt.time(10, 0)).isoformat(timespec="minutes")
+    text = value.strip().replace("T", " ")
+    try:
+        moment = (
+            dt.datetime.fromisoformat(text)
+            if " " in text
+            else dt.datetime.combine(dt.date.fromisoformat(text), dt.time(10, 0))
+        )
+    except ValueError:
+        raise BadInputError(
+            f"The next meeting looks like 2026-12-15 or 2026-12-15 14:30, not {value!r}."
+        ) from None
+    return moment.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")
 
 
 def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
@@ -653,22 +677,65 @@ class Coach:
         self,
         goals: Sequence[str] = (),
         notes: str = "",
-        actions: Sequence[str] = (),
+        actions: Sequence[str | NoteAction] = (),
         topics: Sequence[str] = (),
+        minutes: int | None = None,
+        user: str | None = None,
+        next_meeting: str | None = None,
     ) -> Prep:
+        """A timed agenda and cited questions for the next meeting. With `user`, that
+        mentee's saved goals (when none are given), open action items and recent
+        conversations are used too."""
         started = time.perf_counter()
-        cleaned = [clean_question(g, self.settings.max_question_chars) for g in goals if g.strip()]
-        if len(notes) > 20 * self.settings.max_question_chars:
+        limit = self.settings.max_question_chars
+        cleaned = [clean_question(g, limit) for g in goals if isinstance(g, str) and g.strip()]
+        if len(notes) > 20 * limit:
             raise BadQuestionError(
-                f"The meeting notes are {len(notes):,} characters; the limit is "
-                f"{20 * self.settings.max_question_chars:,}."
+                f"The meeting notes are {len(notes):,} characters; the limit is {20 * limit:,}."
             )
+        length = self.settings.prep_minutes if minutes is None else minutes
+        if length not in MEETING_MINUTES:
+            raise BadInputError(f"A meeting is 30, 45 or 60 minutes long, not {minutes}.")
+        meeting = meeting_time(next_meeting, self.settings.prep_meeting_days)
+        saved = [
+            a if isinstance(a, NoteAction) else NoteAction(a.strip(), due_date(a)) for a in actions
+        ]
+        saved = [a for a in saved if a.text]
+        recent: list[RecentTopic] = []
+        if user:
+            data = self.mentee(user)
+            if not cleaned:
+                cleaned = [clean_question(g, limit) for g in data.profile().goals if g.strip()]
+            saved += [NoteAction(a.text, a.due) for a in data.actions(open_only=True)]
+            recent = self._recent_topics(data)
         self.store.require_nonempty()
         result = MeetingPrep(self.retriever, self.settings.prep_questions).prepare(
-            cleaned, notes=notes, actions=list(actions), topics=tuple(topics)
+            cleaned,
+            notes=notes,
+            actions=saved,
+            topics=tuple(topics),
+            minutes=length,
+            recent=recent,
+            next_meeting=meeting,
         )
         result.latency_ms = (time.perf_counter() - started) * 1000
         return result
+
+    @staticmethod
+    def _recent_topics(data: MenteeData) -> list[RecentTopic]:
+        """The opening question of each recent conversation, newest first."""
+        out: list[RecentTopic] = []
+        cutoff = time.time() - RECENT_DAYS * 86400
+        for conv in data.conversations():
+            if conv.updated < cutoff or len(out) >= MOST_RECENT:
+                break
+            first = next((m.content for m in data.messages(conv.id) if m.role == "user"), "")
+            first = " ".join(first.split())
+            if first:
+                out.append(
+                    RecentTopic(first if len(first) <= 160 else first[:157] + "...", conv.updated)
+                )
+        return out
 
     def count(self) -> int:
         return self.store.count()

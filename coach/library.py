@@ -97,13 +97,14 @@ def owner_tag(user: str) -> str:
     return hashlib.sha256(f"mentor-coach-owner:{user}".encode()).hexdigest()[:16]
 
 
-def export_name(user: str, kind: str) -> str:
+def export_name(user: str, kind: str, ext: str = "md") -> str:
     """`conversation-<owner tag>-<time>-<random>.md`: the owner is checked from the name
     wherever a copy of the file ends up."""
     import time
     import uuid
 
-    return f"{kind}-{owner_tag(user)}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}.md"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return f"{kind}-{owner_tag(user)}-{stamp}-{uuid.uuid4().hex[:6]}.{ext}"
 
 
 def gradio_cache() -> Path:

@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     prep_questions: int = Field(
         default=7, ge=5, le=8, description="Questions in a meeting-prep pack (5 to 8)."
     )
+    prep_minutes: int = Field(
+        default=45, description="Length of a meeting in meeting prep, in minutes (30, 45 or 60)."
+    )
+    prep_meeting_days: int = Field(
+        default=14,
+        ge=1,
+        le=90,
+        description="Days from today to the next meeting that meeting prep proposes (its "
+        ".ics file), when no date is given; at 10:00 local time.",
+    )
     upload_max_mb: float = Field(
         default=5.0, gt=0, description="Largest file a user can upload to their library, in MB."
     )
@@ -304,6 +314,13 @@ class Settings(BaseSettings):
         description="A smaller share of the LLM's sentences verified and the extractive "
         "answer is used.",
     )
+
+    @field_validator("prep_minutes")
+    @classmethod
+    def _meeting_length(cls, value: int) -> int:
+        if value not in (30, 45, 60):
+            raise ValueError("a meeting is 30, 45 or 60 minutes long")
+        return value
 
     @field_validator("llm")
     @classmethod

@@ -206,7 +206,42 @@ class Filters:
 class PrepQuestion:
     text: str
     citations: list[Citation]
-    goal: str = ""
+    goal: str = ""  # the goal the question serves, as the mentee wrote it
+    bank: str = ""  # the question bank it comes from (file name without .md)
+
+
+@dataclass(frozen=True)
+class NoteAction:
+    text: str
+    due: str = ""  # ISO date, when the notes (or the action list) give one
+
+
+@dataclass
+class MeetingNotes:
+    """What the notes of the last meeting say the next one should pick up."""
+
+    open_actions: list[NoteAction] = field(default_factory=list)
+    done_actions: list[str] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    open_questions: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    def empty(self) -> bool:
+        return not (
+            self.open_actions
+            or self.done_actions
+            or self.decisions
+            or self.open_questions
+            or self.topics
+        )
+
+
+@dataclass(frozen=True)
+class RecentTopic:
+    """A question from a recent conversation, to follow up on."""
+
+    question: str
+    when: float  # Unix time of the conversation's last message
 
 
 @dataclass
@@ -214,6 +249,9 @@ class AgendaItem:
     title: str
     detail: str
     citations: list[int] = field(default_factory=list)  # citation numbers
+    minutes: int = 0
+    items: list[str] = field(default_factory=list)  # concrete lines to go through
+    kind: str = ""  # updates | review | question | topic | next-steps
 
 
 @dataclass
@@ -224,15 +262,28 @@ class Prep:
     citations: list[Citation]
     latency_ms: float
     prompt: str
+    minutes: int = 45  # the meeting's length, which the agenda's blocks add up to
+    notes: MeetingNotes = field(default_factory=MeetingNotes)
+    actions: list[NoteAction] = field(default_factory=list)  # every open action, with dues
+    next_meeting: str = ""  # ISO date and time (local, no zone) proposed for the meeting
 
     def to_json(self) -> dict[str, Any]:
         return {
             "goals": self.goals,
+            "minutes": self.minutes,
+            "next_meeting": self.next_meeting,
             "agenda": [asdict(a) for a in self.agenda],
             "questions": [
-                {"text": q.text, "goal": q.goal, "citations": [c.to_json() for c in q.citations]}
+                {
+                    "text": q.text,
+                    "goal": q.goal,
+                    "bank": q.bank,
+                    "citations": [c.to_json() for c in q.citations],
+                }
                 for q in self.questions
             ],
+            "notes": asdict(self.notes),
+            "actions": [asdict(a) for a in self.actions],
             "citations": [c.to_json() for c in self.citations],
             "prompt": self.prompt,
             "latency_ms": round(self.latency_ms, 1),

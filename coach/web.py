@@ -23,8 +23,8 @@ from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
 from coach.library import EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
-from coach.prep import to_markdown
 from coach.settings import Settings
+from coach.share import to_email, to_ics, to_markdown
 from coach.text import inert_markdown
 from coach.types import Answer, Citation, Filters, Prep
 
@@ -117,9 +117,16 @@ def prep_questions(prep: Prep) -> str:
 
 
 def prep_agenda(prep: Prep) -> str:
-    lines = ["### Agenda", ""]
+    """The timed agenda: each block with its minutes and the items to go through."""
+    lines = [f"### Agenda ({prep.minutes} minutes)", ""]
+    start = 0
     for i, item in enumerate(prep.agenda, 1):
-        lines.append(f"{i}. **{inert_markdown(item.title)}** — {inert_markdown(item.detail)}")
+        span = f"{start}–{start + item.minutes} min"
+        start += item.minutes
+        lines.append(
+            f"{i}. **{inert_markdown(item.title)}** ({span}) — {inert_markdown(item.detail)}"
+        )
+        lines += [f"    - {inert_markdown(x)}" for x in item.items]
     lines += ["", "### Why these questions", ""]
     for i, q in enumerate(prep.questions, 1):
         refs = ", ".join(f"[{c.n}] {c.title}" for c in q.citations)
@@ -131,11 +138,12 @@ def edited_prep_markdown(prep: Prep, edited_questions: str) -> str:
     """The export, with the mentee's own edits to the questions."""
     questions = [q.strip() for q in edited_questions.splitlines() if q.strip()]
     original = {q.text: q for q in prep.questions}
-    prep = Prep(prep.goals, prep.agenda, [], prep.citations, prep.latency_ms, prep.prompt)
+    from dataclasses import replace
+
     from coach.types import PrepQuestion
 
-    prep.questions = [original.get(q) or PrepQuestion(q, []) for q in questions]
-    return to_markdown(prep)
+    edited = [original.get(q) or PrepQuestion(q, []) for q in questions]
+    return to_markdown(replace(prep, questions=edited))
 
 
 # --- HTTP hardening ----------------------------------------------------------------------
@@ -619,25 +627,51 @@ class WebApp:
         return self.actions_table(data), gr.update(choices=self.action_choices(data), value=None)
 
     # --- meeting prep ------------------------------------------------------------------
-    def prepare(self, goals: str, topics: list[str], notes: str, request: gr.Request):
+    def prepare(
+        self,
+        goals: str,
+        topics: list[str],
+        notes: str,
+        minutes: Any,
+        next_meeting: str,
+        request: gr.Request,
+    ):
+        """Empty goals use the profile's; open action items and recent conversations are
+        always carried into the agenda (the facade reads them for this user)."""
         data = self.data(request)
-        profile = data.profile()
-        goal_list = [g for g in (goals or "").splitlines() if g.strip()] or profile.goals
-        actions = [
-            a.text + (f" (due {a.due})" if a.due else "") for a in data.actions(open_only=True)
-        ]
+        goal_list = [g for g in (goals or "").splitlines() if g.strip()]
+        try:
+            length = int(minutes) if minutes else None
+        except (TypeError, ValueError):
+            raise BadInputError("Choose a meeting length: 30, 45 or 60 minutes.") from None
         prep = self.coach.prep(
-            goal_list, notes=notes or "", actions=actions, topics=tuple(topics or ())
+            goal_list,
+            notes=notes or "",
+            topics=tuple(topics or ()),
+            minutes=length,
+            user=data.user,
+            next_meeting=next_meeting or None,
         )
         questions = prep_questions(prep)
         path = self._write_export(data.user, "meeting-prep", to_markdown(prep))
         return (
             prep_agenda(prep),
             questions,
+            to_email(prep),
             sources_html(citations_json(prep.citations)),
             gr.update(value=path, visible=True),
+            gr.update(value=self._write_ics(data.user, prep), visible=True),
             prep,
         )
+
+    def _write_ics(self, user: str, prep: Prep) -> str:
+        from coach.library import export_name, user_folder
+
+        folder = user_folder(self.settings.home, user) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / export_name(user, "meeting-prep", "ics")
+        path.write_text(to_ics(prep), encoding="utf-8", newline="")  # RFC 5545: CRLF
+        return str(path)
 
     def export_prep(self, prep: Prep | None, questions: str, request: gr.Request):
         data = self.data(request)  # first: the session's state is only read for its owner
@@ -824,8 +858,9 @@ def build_app(coach_: Coach | None = None) -> Any:
 
         with gr.Tab("Meeting prep", id="prep"):
             gr.Markdown(
-                "Get an agenda and 5–8 questions for your next meeting, each tied to "
-                "the guidance behind it. Open action items start the agenda."
+                "Get a timed agenda and 5–8 questions for your next meeting, each tied to "
+                "the guidance behind it. Your open action items, your recent questions and "
+                "the notes of your last meeting are carried into it."
             )
             with gr.Row():
                 with gr.Column():
@@ -845,6 +880,17 @@ def build_app(coach_: Coach | None = None) -> Any:
                         lines=4,
                         elem_id="prep-notes",
                     )
+                    with gr.Row():
+                        prep_minutes = gr.Radio(
+                            choices=["30", "45", "60"],
+                            value=str(web.settings.prep_minutes),
+                            label="Meeting length (minutes)",
+                            elem_id="prep-minutes",
+                        )
+                        prep_when = gr.Textbox(
+                            label="Next meeting (optional, e.g. 2026-12-15 14:30)",
+                            elem_id="prep-when",
+                        )
                     prep_btn = gr.Button("Prepare my meeting", variant="primary", elem_id="prepare")
                 with gr.Column():
                     agenda = gr.Markdown("", elem_id="agenda", sanitize_html=True)
@@ -854,9 +900,19 @@ def build_app(coach_: Coach | None = None) -> Any:
                         buttons=["copy"],
                         elem_id="prep-questions",
                     )
-                    prep_download = gr.DownloadButton(
-                        "Download Markdown", visible=False, elem_id="prep-download"
+                    prep_email = gr.Textbox(
+                        label="Send to my mentor (paste into an email)",
+                        lines=8,
+                        buttons=["copy"],
+                        elem_id="prep-email",
                     )
+                    with gr.Row():
+                        prep_download = gr.DownloadButton(
+                            "Download Markdown", visible=False, elem_id="prep-download"
+                        )
+                        prep_ics = gr.DownloadButton(
+                            "Add to calendar (.ics)", visible=False, elem_id="prep-ics"
+                        )
                     prep_sources = gr.HTML("", elem_id="prep-sources")
 
         with gr.Tab("Profile & actions", id="profile"), gr.Row():
@@ -970,8 +1026,16 @@ def build_app(coach_: Coach | None = None) -> Any:
 
         prep_btn.click(
             friendly(web.prepare),
-            inputs=[prep_goals, prep_topics, prep_notes],
-            outputs=[agenda, prep_questions_box, prep_sources, prep_download, prep_state],
+            inputs=[prep_goals, prep_topics, prep_notes, prep_minutes, prep_when],
+            outputs=[
+                agenda,
+                prep_questions_box,
+                prep_email,
+                prep_sources,
+                prep_download,
+                prep_ics,
+                prep_state,
+            ],
             api_name="prep",
         )
         prep_questions_box.blur(

@@ -103,20 +103,32 @@ def test_meeting_prep_and_download(browser, app_url):
     page.goto(url)
     page.get_by_role("tab", name="Meeting prep").click()
     page.locator("#prep-goals textarea").fill("get better feedback on my work")
+    page.locator("#prep-notes textarea").fill("- [ ] Draft my plan\nShould I ask for a review?")
+    page.locator("#prep-minutes").get_by_text("30").click()
+    page.locator("#prep-when textarea").fill("2026-12-15 14:30")
     page.locator("#prepare").click()
     page.wait_for_function(
         "() => document.querySelector('#agenda') && "
-        "document.querySelector('#agenda').innerText.includes('Review last meeting')",
+        "document.querySelector('#agenda').innerText.includes('Review of last meeting')",
         timeout=30_000,
     )
+    agenda = page.locator("#agenda").inner_text()
+    assert "Agenda (30 minutes)" in agenda and "Draft my plan" in agenda
+    assert "Open question: Should I ask for a review?" in agenda and "–30 min)" in agenda
     questions = page.locator("#prep-questions textarea").input_value()
     assert 5 <= len([q for q in questions.splitlines() if q.strip()]) <= 8
+    email = page.locator("#prep-email textarea").input_value()
+    assert email.startswith("Subject: Agenda for our next mentoring meeting (Tue 15 Dec, 14:30)")
     page.screenshot(path=str(SHOTS / "prep.png"), full_page=True)
     with page.expect_download() as download:
         page.locator("#prep-download").click()
-    path = download.value.path()
-    text = Path(path).read_text()
+    text = Path(download.value.path()).read_text()
     assert text.startswith("# Meeting prep") and questions.splitlines()[0] in text
+    with page.expect_download() as download:
+        page.locator("#prep-ics").click()
+    assert download.value.suggested_filename.endswith(".ics")
+    cal = Path(download.value.path()).read_bytes().decode()
+    assert cal.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART:20261215T143000" in cal
     page.close()
 
 

@@ -53,13 +53,22 @@ def test_ask_plain_text_lists_sources(real_home):
 
 
 @pytest.mark.slow
-def test_prep_json(real_home):
+def test_prep_json(real_home, tmp_path):
+    ics = tmp_path / "next.ics"
     proc = run(
         "prep",
         "--goal",
         "get promoted this year",
         "--goal",
         "build my network",
+        "--notes",
+        "- [ ] ask Sam for the promotion criteria by 2026-12-20\n- [x] updated my CV",
+        "--minutes",
+        "30",
+        "--next-meeting",
+        "2026-12-22 09:30",
+        "--ics",
+        str(ics),
         "--json",
         home=real_home,
     )
@@ -67,8 +76,28 @@ def test_prep_json(real_home):
     data = json.loads(proc.stdout)
     assert 5 <= len(data["questions"]) <= 8
     assert all(q["citations"] and q["text"].endswith("?") for q in data["questions"])
-    assert [a["title"] for a in data["agenda"]][0] == "Review last meeting's actions"
+    assert {q["goal"] for q in data["questions"]} == {"get promoted this year", "build my network"}
+    titles = [a["title"] for a in data["agenda"]]
+    assert titles[0] == "Updates and wins" and titles[-1] == "Next steps"
+    assert sum(a["minutes"] for a in data["agenda"]) == 30
     assert data["markdown"].startswith("# Meeting prep")
+    assert data["email"].startswith("Subject: Agenda for our next mentoring meeting")
+    text = ics.read_bytes().decode()
+    assert "DTSTART:20261222T093000\r\n" in text and "DTSTART;VALUE=DATE:20261220\r\n" in text
+
+
+@pytest.mark.slow
+def test_prep_prints_the_timed_agenda_and_the_email(real_home):
+    proc = run("prep", "--goal", "speak up more in meetings", "--minutes", "45", home=real_home)
+    assert proc.returncode == 0, proc.stderr
+    assert "## Agenda" in proc.stdout and "(0-" in proc.stdout and "-45 min)" in proc.stdout
+    assert "## Email to your mentor" in proc.stdout
+
+
+def test_prep_refuses_a_bad_meeting_date(tmp_path):
+    proc = run("prep", "--goal", "x y", "--next-meeting", "next tuesday", home=tmp_path / "h")
+    assert proc.returncode == 1
+    assert "2026-12-15" in proc.stderr and "Traceback" not in proc.stderr
 
 
 @pytest.mark.slow

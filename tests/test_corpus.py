@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 
 MIN_GUIDES = 40
-MIN_BANKS = 12
+MIN_BANKS = 25
+MIN_TOTAL_QUESTIONS = 400
 MIN_TOTAL_GUIDE_WORDS = 30_000
 MIN_GUIDE_WORDS = 400
 MAX_GUIDE_WORDS = 1_300
@@ -155,6 +156,10 @@ def problems(corpus_dir: Path) -> list[str]:
         out.append(f"corpus: {n_guides} guides, needs at least {MIN_GUIDES}")
     if n_banks < MIN_BANKS:
         out.append(f"corpus: {n_banks} question banks, needs at least {MIN_BANKS}")
+    if len(seen_questions) < MIN_TOTAL_QUESTIONS:
+        out.append(
+            f"corpus: {len(seen_questions)} bank questions, needs at least {MIN_TOTAL_QUESTIONS}"
+        )
     if total_guide_words < MIN_TOTAL_GUIDE_WORDS:
         out.append(
             f"corpus: {total_guide_words} guide words in total, needs at least "

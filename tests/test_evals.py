@@ -21,6 +21,7 @@ from coach.evals import (
     EVALS_DIR,
     FIXTURES_DIR,
     Calibration,
+    Case,
     CaseResult,
     EvalError,
     EvalRun,
@@ -492,6 +493,74 @@ def test_reports_are_written_and_the_run_json_loads_back(tmp_path):
     with pytest.raises(EvalError, match="not a run file"):
         (tmp_path / "x.json").write_text("{}")
         load_run(tmp_path / "x.json")
+
+
+def test_prep_cases_take_topics_per_goal_and_what_the_notes_hold(tmp_path):
+    f = tmp_path / "prep.jsonl"
+    case = {
+        "id": "p1",
+        "kind": "prep",
+        "goals": ["a b", "c d"],
+        "expected_topics": [["promotion"], ["networking", "outreach"]],
+        "minutes": 30,
+        "notes": "- [ ] send the deck\nShould I apply?",
+        "notes_items": {"open_actions": ["send the deck"], "open_questions": ["Should I apply?"]},
+    }
+    f.write_text(json.dumps(case) + "\n")
+    (c,) = load_cases([str(f)])
+    assert c.goal_topics == (("promotion",), ("networking", "outreach"))
+    assert c.expected_topics == ("promotion", "networking", "outreach") and c.minutes == 30
+    assert dict(c.notes_items)["open_questions"] == ("Should I apply?",)
+    for bad, message in (
+        ({"expected_topics": [["promotion"]]}, "one list per goal"),
+        ({"notes_items": {"open_actions": ["not in the notes"]}}, "not in the notes"),
+        ({"minutes": 50}, "30, 45 or 60"),
+        ({"notes_items": {"wishes": []}}, "notes_items holds"),
+    ):
+        f.write_text(json.dumps({**case, **bad}) + "\n")
+        with pytest.raises(EvalError, match=message):
+            load_cases([str(f)])
+
+
+def test_a_notes_item_is_named_by_a_quote_or_most_of_its_words():
+    from coach.evals import names_item
+
+    lines = ["Open action: I'll send Dana my self-review by 12 Dec", "Done: booked the course"]
+    assert names_item("I'll send Dana my self-review by 12 Dec.", lines)
+    assert names_item("send Dana my self-review", lines)
+    assert names_item("Booked the course", lines)
+    assert not names_item("ask Sam about the forum", lines)
+    assert not names_item("send the deck to Priya", lines)
+
+
+def test_the_prep_evaluator_scores_goals_notes_and_citations(fake_coach, docs):
+    from tests.test_prep import BANK
+
+    (docs / "bank.md").write_text(BANK)
+    fake_coach.ingest([docs])
+    case = Case(
+        id="p1",
+        kind="prep",
+        goals=("get better feedback on my work",),
+        goal_topics=(("feedback",),),
+        expected_topics=("feedback",),
+        notes="- [ ] send the deck\n- [x] read the book\nShould I apply?",
+        notes_items=(
+            ("open_actions", ("send the deck",)),
+            ("done_actions", ("read the book",)),
+            ("open_questions", ("Should I apply?",)),
+        ),
+        minutes=30,
+    )
+    calibration = load_config().calibration
+    (r,) = Evaluator(fake_coach, calibration, []).run([case])
+    s = r.scores
+    assert s["prep.on_goal"] == 1.0 and s["prep.notes_coverage"] == 1.0
+    assert s["prep.done_placed"] == 1.0 and s["prep.duplicate_citations"] == 0.0
+    assert s["prep.timed_ok"] == 1.0
+    wrong = Case(**{**case.__dict__, "goal_topics": (("networking",),)})
+    (r,) = Evaluator(fake_coach, calibration, []).run([wrong])
+    assert r.scores["prep.on_goal"] == 0.0 and any("off their goal" in p for p in r.problems)
 
 
 # --- the real run: the CI gate --------------------------------------------------------------

@@ -525,7 +525,7 @@ def test_a_foreign_session_hash_reads_nothing(engine_settings, fake_embedder, do
     try:
         export_prep = next(i for i, fn in app.fns.items() if fn.name == "export_prep")
         ana = Client(url, auth=("ana", "pw-a"), verbose=False)
-        ana.predict("get promoted", [], "", api_name="/prep")
+        ana.predict("get promoted", [], "", "45", "", api_name="/prep")
         ana.predict("How often should I meet my mentor?", None, api_name="/chat")
         with httpx.Client(base_url=url) as ana_http, httpx.Client(base_url=url) as ben:
             ana_http.post("login", data={"username": "ana", "password": "pw-a"})

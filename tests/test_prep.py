@@ -1,9 +1,13 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from coach.errors import BadInputError
 from coach.facade import Coach
-from coach.prep import open_actions, to_markdown
+from coach.mentee import Profile
+from coach.prep import open_actions, speaks_as_mentor, split_minutes, when_phrase
+from coach.share import to_email, to_ics, to_markdown
 
 BANK = """---
 kind: questions
@@ -50,34 +54,157 @@ def test_prep_gives_cited_unique_questions_for_each_goal(prep_coach):
         assert q.citations[0].source.endswith("bank.md")
 
 
-def test_agenda_opens_with_open_actions_from_notes(prep_coach):
+def test_agenda_carries_the_last_meeting_forward(prep_coach):
     notes = (
         "Talked about promotions.\n- [ ] Draft my development plan\n- [x] Read the book\n"
-        "Action: ask Sam for an introduction\nI will update my CV."
+        "Action: ask Sam for an introduction\nI will update my CV.\n"
+        "Decision: meet every two weeks\nShould I ask for a stretch project?"
     )
     prep = prep_coach.prep(["get better feedback"], notes=notes, actions=["Book the next slot"])
-    first = prep.agenda[0]
-    assert first.title.startswith("Review last meeting")
+    by_title = {a.title: a for a in prep.agenda}
+    updates, review = prep.agenda[0], prep.agenda[1]
+    assert updates.title == "Updates and wins" and updates.items == ["Done: Read the book"]
+    assert review.title == "Review of last meeting"
     for item in (
-        "Draft my development plan",
-        "Ask Sam for an introduction",
-        "Update my CV",
-        "Book the next slot",
+        "Open action: Book the next slot",
+        "Open action: Draft my development plan",
+        "Open action: ask Sam for an introduction",
+        "Open action: I will update my CV",
+        "Decided: meet every two weeks (still the plan?)",
+        "Last time you talked about: promotions",
     ):
-        assert item in first.detail
-    assert "Read the book" not in first.detail
-    titles = [a.title for a in prep.agenda]
-    assert titles[1] == "Updates and wins" and titles[-1] == "Next steps"
+        assert item in review.items
+    assert "Open question: Should I ask for a stretch project?" in by_title
+    assert prep.agenda[-1].title == "Next steps" and prep.agenda[-1].kind == "next-steps"
+    topic = by_title["Topic: get better feedback"]
+    assert topic.items == [q.text for q in prep.questions]
+
+
+@pytest.mark.parametrize("minutes", [30, 45, 60])
+def test_the_agenda_fills_the_meeting(prep_coach, minutes):
+    prep = prep_coach.prep(
+        ["get better feedback", "agree how often we meet"],
+        notes="- [ ] one\n- [ ] two\nwhat about three?\nwhat about four?",
+        minutes=minutes,
+    )
+    assert sum(a.minutes for a in prep.agenda) == minutes and prep.minutes == minutes
+    assert all(a.minutes >= 2 for a in prep.agenda)
+    topics = [a for a in prep.agenda if a.kind == "topic"]
+    assert min(a.minutes for a in topics) >= max(
+        a.minutes for a in prep.agenda if a.kind == "question"
+    )
+
+
+def test_split_minutes_adds_up():
+    assert split_minutes([1, 1, 1], 30) == [10, 10, 10]
+    assert sum(split_minutes([1, 2.5, 2.5, 1, 1.5], 45)) == 45
+    assert split_minutes([1] * 20, 30) == [2] * 10 + [1] * 10  # under 2 minutes each
+
+
+def test_every_source_has_one_number_and_each_topic_one_guidance(prep_coach):
+    prep = prep_coach.prep(["get better feedback on my work", "agree how often we meet"])
+    sources = [c.source for c in prep.citations]
+    assert len(sources) == len(set(sources))
+    assert [c.n for c in prep.citations] == list(range(1, len(prep.citations) + 1))
+    for item in (a for a in prep.agenda if a.kind == "topic"):
+        assert len(item.citations) <= 1
+        assert all(f"[{n}]" in item.detail for n in item.citations)
+
+
+def test_a_bad_meeting_length_is_a_clear_message(prep_coach):
+    with pytest.raises(BadInputError, match="30, 45 or 60"):
+        prep_coach.prep(["get better feedback"], minutes=50)
+    with pytest.raises(BadInputError, match="2026-12-15"):
+        prep_coach.prep(["get better feedback"], next_meeting="whenever")
+
+
+def test_saved_goals_actions_and_recent_conversations(prep_coach):
+    data = prep_coach.mentee("ana")
+    data.save_profile(Profile(goals=["agree how often we meet"]))
+    data.add_action("Send the recap email", "2026-12-20")
+    conv = data.create_conversation()
+    data.add_message(conv.id, "user", "How do I negotiate my first offer?")
+    prep = prep_coach.prep([], user="ana", next_meeting="2026-12-22")
+    assert prep.goals == ["agree how often we meet"]
+    assert prep.actions[0].text == "Send the recap email" and prep.actions[0].due == "2026-12-20"
+    review = prep.agenda[1].items
+    assert "Open action: Send the recap email (due 20 Dec)" in review
+    follow_up = prep.agenda[0].items
+    assert any(
+        "you asked “How do I negotiate my first offer?”: how did it go?" in x for x in follow_up
+    )
+    assert prep.next_meeting == "2026-12-22T10:00"
+    other = prep_coach.prep([], user="ben")  # another user sees none of it
+    assert not other.actions and not prep_coach.prep(["x y z"]).agenda[0].items
+
+
+def test_mentor_goals_take_mentor_banks():
+    assert speaks_as_mentor("my mentee keeps cancelling")
+    assert speaks_as_mentor("I'm about to mentor a new graduate")
+    assert not speaks_as_mentor("find a mentor in fintech")
+    assert not speaks_as_mentor("what do I get out of it as a mentee")
+
+
+def test_when_phrase():
+    now = dt.datetime(2026, 12, 10, 12).timestamp()
+    day = 86400
+    assert when_phrase(now - 3600, now) == "Earlier today"
+    assert when_phrase(now - day, now) == "Yesterday"
+    assert when_phrase(now - 3 * day, now) == "3 days ago"
+    assert when_phrase(now - 9 * day, now) == "Last week"
+    assert when_phrase(now - 20 * day, now) == "On 20 Nov"
 
 
 def test_open_actions_parser():
-    assert open_actions("- [ ] one\n- [x] two\nTODO: three\nplain line") == ["One", "Three"]
+    assert open_actions("- [ ] one\n- [x] two\nTODO: three\nplain line") == ["one", "three"]
 
 
-def test_markdown_export_lists_questions_and_sources(prep_coach):
-    prep = prep_coach.prep(["agree how often we meet"])
+def test_markdown_email_and_ics(prep_coach):
+    prep = prep_coach.prep(
+        ["agree how often we meet"],
+        notes="- [ ] send the agenda by 2026-12-12",
+        minutes=30,
+        next_meeting="2026-12-15 14:30",
+    )
     md = to_markdown(prep)
-    assert md.startswith("# Meeting prep")
+    assert md.startswith("# Meeting prep") and "Meeting: 30 minutes, Tue 15 Dec, 14:30" in md
     assert "## Questions to ask" in md and "## Sources" in md
+    assert "(0-" in md and "-30 min)" in md
     for q in prep.questions:
         assert q.text in md
+    email = to_email(prep)
+    assert email.startswith("Subject: Agenda for our next mentoring meeting (Tue 15 Dec, 14:30)")
+    assert "send the agenda by 2026-12-12" in email and "[1]" not in email
+    assert len(email.split()) < 250
+    ics = to_ics(prep, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    lines = ics.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "\n" not in ics.replace("\r\n", "")  # only CRLF line ends
+    unfolded = ics.replace("\r\n ", "")
+    assert "DTSTART:20261215T143000\r\nDURATION:PT30M" in unfolded
+    assert "DTSTART;VALUE=DATE:20261212\r\nDTEND;VALUE=DATE:20261213" in unfolded
+    assert "SUMMARY:Due: send the agenda by 2026-12-12" in unfolded
+    assert unfolded.count("BEGIN:VEVENT") == unfolded.count("END:VEVENT") == 2
+    assert "DTSTAMP:20261201T000000Z" in unfolded
+
+
+def test_ics_escapes_text_and_folds_multibyte_safely():
+    from coach.types import AgendaItem, NoteAction, Prep
+
+    prep = Prep(
+        goals=["g"],
+        agenda=[AgendaItem("Topic: café; wins, and ünïcödé " * 6, "d", minutes=30)],
+        questions=[],
+        citations=[],
+        latency_ms=0,
+        prompt="p",
+        minutes=30,
+        actions=[NoteAction("ship it, finally; really", "2026-12-03")],
+        next_meeting="2026-12-15T10:00",
+    )
+    ics = to_ics(prep)
+    for line in ics.split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75
+        line.encode("utf-8").decode("utf-8")  # no character split across a fold
+    assert "SUMMARY:Due: ship it\\, finally\\; really" in ics.replace("\r\n ", "")

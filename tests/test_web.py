@@ -95,19 +95,35 @@ def test_conversation_operations(url, tmp_path):
 def test_meeting_prep_with_actions_and_download(url):
     client = Client(url, verbose=False)
     client.predict("Send the recap email", "2026-12-01", api_name="/add_action")
-    agenda, questions, sources, download = client.predict(
+    agenda, questions, email, sources, download, ics, *_ = client.predict(
         "get better feedback on my work\nagree how often we meet",
         [],
-        "- [ ] Draft my plan",
+        "- [ ] Draft my plan\n- [x] Read the book\nShould I ask for a second mentor?",
+        "30",
+        "2026-12-15 14:30",
         api_name="/prep",
     )
-    assert "Review last meeting" in agenda and "Send the recap email (due 2026-12-01)" in agenda
-    assert "Draft my plan" in agenda
+    assert "Agenda (30 minutes)" in agenda and "Review of last meeting" in agenda
+    assert "Send the recap email (due 1 Dec)" in agenda and "Draft my plan" in agenda
+    assert "Done: Read the book" in agenda
+    assert "Open question: Should I ask for a second mentor?" in agenda
+    assert "–30 min)" in agenda  # the blocks fill the meeting
     lines = [q for q in questions.splitlines() if q.strip()]
     assert 5 <= len(lines) <= 8 and all(q.endswith("?") for q in lines)
+    assert email.startswith("Subject: Agenda for our next mentoring meeting (Tue 15 Dec, 14:30)")
+    assert "Send the recap email" in email
     assert "<details" in sources
     md = Path(download["value"] if isinstance(download, dict) else download).read_text()
     assert md.startswith("# Meeting prep") and lines[0] in md
+    cal = Path(ics["value"] if isinstance(ics, dict) else ics).read_bytes().decode()
+    assert cal.startswith("BEGIN:VCALENDAR\r\n") and "DTSTART:20261215T143000" in cal
+    assert "DTSTART;VALUE=DATE:20261201" in cal and "SUMMARY:Due: Send the recap email" in cal
+
+
+def test_meeting_prep_refuses_a_bad_date(url):
+    client = Client(url, verbose=False)
+    with pytest.raises(AppError, match="2026-12-15"):
+        client.predict("get better feedback", [], "", "45", "soon", api_name="/prep")
 
 
 def test_profile_and_action_items(url):
