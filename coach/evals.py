@@ -999,16 +999,21 @@ class Evaluator:
         started = time.perf_counter()
         answer: Answer = self.coach.ask(case.question, history)
         latency = (time.perf_counter() - started) * 1000
-        # The same retrieval ask made (condensed, filtered, help first): cached query vector.
-        retrieval = self.coach.retrieve(
-            clean_question(case.question, self.coach.settings.max_question_chars), history
-        )
-        ranked = ranked_sources(p.chunk.source for p in retrieval.passages)
+        # What the answer was made from (a follow-up searched with its conversation's
+        # context, help first); a refusal keeps none, so its retrieval is asked for again.
+        passages = answer.passages
+        query = answer.query
+        if not passages:
+            retrieval = self.coach.retrieve(
+                clean_question(case.question, self.coach.settings.max_question_chars), history
+            )
+            passages, query = retrieval.passages, retrieval.query
+        ranked = ranked_sources(p.chunk.source for p in passages)
         result = CaseResult(case.id, case.kind, case.text)
         s, facts, problems = result.scores, result.facts, result.problems
         s["latency.ask"] = latency
-        if retrieval.query != case.question:
-            facts["query"] = retrieval.query  # what a follow-up was rewritten to
+        if query != case.question:
+            facts["query"] = query  # what a follow-up was rewritten to
         facts.update(
             retrieved=ranked,
             refused=answer.refused,
@@ -1030,7 +1035,7 @@ class Evaluator:
             problems.append("refused an in-scope question")
 
         if case.kind in RETRIEVAL_KINDS and case.expected_sections:
-            sections = list(dict.fromkeys(section_id(p.chunk) for p in retrieval.passages))
+            sections = list(dict.fromkeys(section_id(p.chunk) for p in passages))
             wanted = set(case.expected_sections)
             s["retrieval.section_hit@1"] = float(bool(sections[:1]) and sections[0] in wanted)
             s["retrieval.section_hit@3"] = float(bool(set(sections[:3]) & wanted))

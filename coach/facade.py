@@ -77,6 +77,7 @@ ORDINARY_MATCH = 0.7
 MIX_DEPENDENT = 1.0
 MIX_STANDALONE = 0.3
 TOPIC_EARLIER = 0.5  # the weight of the question before the latest in the topic
+TOPIC_GUIDES = 2  # guides a history without citations is taken to be on
 _BUSY = (
     "The library is busy with other uploads and did not free up in time; please try again "
     "in a minute."
@@ -421,6 +422,12 @@ class Coach:
     def _plan(self, text: str, act: str, state: State) -> tuple[str, Context | None]:
         """What to search for, and what the conversation adds to the search."""
         topic = state.topic
+        if topic.question and not topic.guides:
+            # A history from elsewhere carries no citations: the guides behind its answer
+            # are the ones its question finds.
+            found = self.retriever.search(topic.question, Filters(kinds=("guide",)))
+            guides = dict.fromkeys(section_key(p.chunk).split("#", 1)[0] for p in found.passages)
+            topic = replace(topic, guides=tuple(guides)[:TOPIC_GUIDES])
         if act == "more" and topic.question:
             # Deeper into the same guide: the topic's question again, the points already
             # shown left out by the answerer.
