@@ -71,8 +71,36 @@ CSS = """
 /* A phone: the chat first, the conversation list under it. */
 @media (max-width: 720px) {
   #chat-column { order: -1; }
-  #chatbot { height: calc(100dvh - 280px) !important; }
+  #tagline { display: none; }
+  #chatbot { height: calc(100dvh - 330px) !important; }
   .chip summary { max-width: 15em; }
+}
+"""
+
+
+# Gradio's autoscroll follows the bottom of a growing answer, which pushes its question out
+# of sight. Instead, each new question is scrolled to the top of the chat once, and its
+# answer grows under it.
+JS = """
+() => {
+  let asked = 0;
+  const scroller = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box).overflowY;
+      if (box.scrollHeight > box.clientHeight + 1 && (style === "auto" || style === "scroll"))
+        return box;
+    }
+    return null;
+  };
+  new MutationObserver(() => {
+    const questions = document.querySelectorAll("#chatbot [data-testid=user]");
+    if (questions.length === asked) return;
+    const grew = questions.length > asked;
+    asked = questions.length;
+    const last = questions[questions.length - 1];
+    const box = last && grew ? scroller(last) : null;
+    if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  }).observe(document.body, { childList: true, subtree: true });
 }
 """
 
@@ -119,7 +147,7 @@ def source_chips(citations: list[dict[str, Any]]) -> str:
         chips.append(
             f'<details class="chip" data-testid="source-{first["n"]}">'
             f'<summary title="{html.escape(label)}"><b>{marks}</b> {html.escape(label)}</summary>'
-            f'<span class="chip-body"><b>{html.escape(label)}</b>{passages}'
+            f'<span class="chip-body">{passages}'
             f"<small>{html.escape(str(first['source']))}</small></span></details>"
         )
     return f'<div class="chips" data-testid="sources">{"".join(chips)}</div>'
@@ -815,9 +843,10 @@ def build_app(coach_: Coach | None = None) -> Any:
         delete_cache=(max(60, minutes // 4), minutes),
     ) as demo:
         demo.coach_web = web  # for serve(): auth and limits
+        gr.Markdown("# Mentor Coach")
         gr.Markdown(
-            "# Mentor Coach\nPractical mentoring advice in which every point is "
-            "cited to a guide you can open."
+            "Practical mentoring advice in which every point is cited to a guide you can open.",
+            elem_id="tagline",
         )
         with gr.Row():
             who = gr.Markdown("")
@@ -846,6 +875,7 @@ def build_app(coach_: Coach | None = None) -> Any:
                     label="Coach",
                     show_label=False,
                     height=None,  # the page's height, set in CSS
+                    autoscroll=False,  # JS keeps the question in view instead
                     sanitize_html=True,
                     feedback_options=("Like", "Dislike"),
                     examples=[{"text": q} for q in EXAMPLES],
@@ -1151,4 +1181,5 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         inbrowser=False,
         quiet=True,
         css=CSS,
+        js=JS,
     )
