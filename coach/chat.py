@@ -97,11 +97,12 @@ class ChatRepl:
             self._start_readline()
             self.say("Mentor Coach. Ask a question, or /help for commands.")
         try:
-            while (line := self._read()) is not None:
+            while True:
                 try:
-                    if not self.handle(line.strip()):
+                    line = self._read()
+                    if line is None or not self.handle(line.strip()):
                         break
-                except KeyboardInterrupt:  # Ctrl-C stops an answer, not the chat
+                except KeyboardInterrupt:  # Ctrl-C drops the line or the answer, not the chat
                     self.say("\n(stopped)")
         finally:
             self._save_readline()
