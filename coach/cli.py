@@ -1,4 +1,4 @@
-"""`coach` on the command line: ingest, ask, prep, serve.
+"""`coach` on the command line: ingest, ask, chat, prep, serve.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--topic", action="append", default=[], help="only guides on this topic")
     p.add_argument("--stage", action="append", default=[], help="only guides for this stage")
+
+    p = sub.add_parser("chat", help="a saved conversation with the coach, in the terminal")
+    p.add_argument("--user", default=None, help="whose conversations (default the local user)")
 
     p = sub.add_parser("prep", help="an agenda and questions for your next mentor meeting")
     p.add_argument(
@@ -256,6 +259,13 @@ def _run(args: argparse.Namespace) -> int:
                 for c in answer.citations:
                     where = f"{c.title} - {c.section}" if c.section else c.title
                     print(f"  [{c.n}] {where} ({c.source})")
+        return 0
+
+    if args.command == "chat":
+        from coach.chat import ChatRepl
+        from coach.mentee import LOCAL_USER
+
+        ChatRepl(coach_, args.user or LOCAL_USER).run()
         return 0
 
     if args.command == "prep":

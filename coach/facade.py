@@ -129,36 +129,6 @@ def meeting_time(value: str | None, days: int, today: dt.date | None = None) -> 
     return moment.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")
 
 
-def normalise_history(history: Iterable[Any] | None) -> list[Turn]:
-    """Accept Turns, (user, assistant) pairs, or Gradio messages whose content is a string
-    or a list of parts, and return plain Turns."""
-    turns: list[Turn] = []
-    for item in history or []:
-        if isinstance(item, Turn):
-            turns.append(item)
-        elif isinstance(item, dict):
-            role = str(item.get("role", "user"))
-            turns.append(Turn(role, _content_text(item.get("content"))))
-        elif isinstance(item, list | tuple) and len(item) == 2:
-            if item[0]:
-                turns.append(Turn("user", _content_text(item[0])))
-            if item[1]:
-                turns.append(Turn("assistant", _content_text(item[1])))
-    return [t for t in turns if t.content]
-
-
-def _content_text(content: Any) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return str(content.get("text") or "")
-    if isinstance(content, list | tuple):
-        return " ".join(_content_text(part) for part in content).strip()
-    return str(content)
-
-
 class Coach:
     def __init__(self, settings: Settings | None = None, embedder: Any = None) -> None:
         self.settings = settings or get_settings()

@@ -26,7 +26,7 @@ from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.settings import Settings
 from coach.share import to_email, to_ics, to_markdown
 from coach.text import inert_markdown
-from coach.types import Answer, Citation, Filters, Prep
+from coach.types import Answer, Citation, Prep, Suggestion
 
 EXAMPLES = [
     "How often should I meet my mentor?",
@@ -35,6 +35,7 @@ EXAMPLES = [
     "How do I prepare for my first meeting with a mentor?",
 ]
 NEW_CONVERSATION = "New conversation"
+SUGGESTION_BUTTONS = 3  # suggested next questions shown under an answer
 SESSIONS_KEPT = 10_000  # session owners remembered; the oldest are forgotten first
 PROFILE_USE = (
     "Your **career stage** ranks guides written for that stage a little higher in answers "
@@ -45,6 +46,62 @@ CSS = """
 .sources details { margin: 0.3em 0; }
 .sources summary { cursor: pointer; }
 .sources .passage { white-space: pre-wrap; font-size: 0.92em; opacity: 0.9; }
+/* The chat fills the window under the header and the question box. */
+#chatbot { height: calc(100dvh - 320px) !important; min-height: 300px; }
+.chips { display: flex; flex-wrap: wrap; gap: 0.35em; margin-top: 0.5em; }
+.chip {
+  max-width: 100%; min-width: 0; border: 1px solid var(--border-color-primary);
+  border-radius: 999px; padding: 0.15em 0.75em; font-size: 0.85em;
+  background: var(--background-fill-secondary);
+}
+.chip summary {
+  cursor: pointer; list-style: none; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; max-width: 24em;
+}
+.chip summary::-webkit-details-marker { display: none; }
+.chip[open] { flex-basis: 100%; border-radius: 0.6em; }
+.chip[open] summary { white-space: normal; max-width: none; }
+.chip-body { display: block; padding: 0.3em 0; overflow-wrap: anywhere; }
+.chip .passage { display: block; white-space: pre-wrap; margin: 0.3em 0; opacity: 0.9; }
+#suggestions { gap: 0.4em; flex-wrap: wrap; }
+#suggestions .suggestion {
+  flex: 1 1 14em; min-width: 0 !important; white-space: normal; text-align: left;
+}
+#chatbot .message-wrap, #chatbot .message { overflow-wrap: anywhere; }
+/* A phone: the chat first, the conversation list under it. */
+@media (max-width: 720px) {
+  #chat-column { order: -1; }
+  #tagline { display: none; }
+  #chatbot { height: calc(100dvh - 330px) !important; }
+  .chip summary { max-width: 15em; }
+}
+"""
+
+
+# Gradio's autoscroll follows the bottom of a growing answer, which pushes its question out
+# of sight. Instead, each new question is scrolled to the top of the chat once, and its
+# answer grows under it.
+JS = """
+() => {
+  let asked = 0;
+  const scroller = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box).overflowY;
+      if (box.scrollHeight > box.clientHeight + 1 && (style === "auto" || style === "scroll"))
+        return box;
+    }
+    return null;
+  };
+  new MutationObserver(() => {
+    const questions = document.querySelectorAll("#chatbot [data-testid=user]");
+    if (questions.length === asked) return;
+    const grew = questions.length > asked;
+    asked = questions.length;
+    const last = questions[questions.length - 1];
+    const box = last && grew ? scroller(last) : null;
+    if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  }).observe(document.body, { childList: true, subtree: true });
+}
 """
 
 
@@ -58,18 +115,54 @@ def citation_list(citations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def same_sections(citations: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The citations grouped by title and section, in order: one chip per section, however
+    many of its passages an answer quotes."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in citations:
+        key = (" ".join(str(c["title"]).split()), " ".join(str(c.get("section", "")).split()))
+        groups.setdefault(key, []).append(c)
+    return list(groups.values())
+
+
+def _one_line(text: str) -> str:
+    # Markdown ends an HTML block at a blank line: the chips stay on one line.
+    return html.escape(text).replace("\n", "<br>")
+
+
+def source_chips(citations: list[dict[str, Any]]) -> str:
+    """The sources of one answer as compact chips; a chip opens to its passage. Everything
+    from a document is escaped, so it shows as written and can never become HTML."""
+    chips = []
+    for group in same_sections(citations):
+        first = group[0]
+        marks = "".join(f"[{c['n']}]" for c in group)
+        section = " ".join(str(first.get("section", "")).split())
+        title = " ".join(str(first["title"]).split())
+        label = f"{title} · {section}" if section else title
+        passages = "".join(
+            f'<span class="passage">{_one_line(c.get("passage") or c.get("snippet", ""))}</span>'
+            for c in group
+        )
+        chips.append(
+            f'<details class="chip" data-testid="source-{first["n"]}">'
+            f'<summary title="{html.escape(label)}"><b>{marks}</b> {html.escape(label)}</summary>'
+            f'<span class="chip-body">{passages}'
+            f"<small>{html.escape(str(first['source']))}</small></span></details>"
+        )
+    return f'<div class="chips" data-testid="sources">{"".join(chips)}</div>'
+
+
 def chat_text(answer_text: str, citations: list[dict[str, Any]], note: str = "") -> str:
-    """What the chat bubble shows: the answer, a note on how it was made (if any), then a
-    compact list of its sources. Quoted text (the answer quotes documents) is made inert:
-    it shows as written but can never become an image, a link or HTML."""
+    """What the chat bubble shows: the answer, a note on how it was made (if any), then its
+    sources as chips. Quoted text (the answer quotes documents) is made inert: it shows as
+    written but can never become an image, a link or HTML."""
     answer_text = inert_markdown(answer_text)
     if note:
         answer_text = f"{answer_text}\n\n_{inert_markdown(note)}_"
     if not citations:
         return answer_text
-    return f"{answer_text}\n\n**Sources**\n\n" + "\n".join(
-        f"- {line}" for line in citation_list(citations).splitlines()
-    )
+    return f"{answer_text}\n\n{source_chips(citations)}"
 
 
 def sources_html(citations: list[dict[str, Any]]) -> str:
@@ -104,8 +197,21 @@ def to_chat(messages: list[Message]) -> list[dict[str, str]]:
     ]
 
 
-def history_for_coach(messages: list[Message]) -> list[dict[str, str]]:
-    return [{"role": m.role, "content": m.content} for m in messages]
+def topic_label(slug: str) -> str:
+    """A readable name for a topic or stage slug: `mentor-time` is "Mentor time"."""
+    words = slug.replace("_", "-").split("-")
+    return " ".join([words[0].capitalize(), *words[1:]]) if slug else slug
+
+
+def suggestion_buttons(suggestions: list[Suggestion]) -> list[Any]:
+    """Updates for the suggestion buttons: the first few questions, the rest hidden."""
+    texts = [s.text for s in suggestions][:SUGGESTION_BUTTONS]
+    texts += [""] * (SUGGESTION_BUTTONS - len(texts))
+    return [gr.update(value=t, visible=bool(t)) for t in texts]
+
+
+def no_suggestions() -> list[Any]:
+    return suggestion_buttons([])
 
 
 def citations_json(citations: list[Citation]) -> list[dict[str, Any]]:
@@ -397,16 +503,12 @@ class WebApp:
         convs = data.conversations()
         conv_id = convs[0].id if convs else None
         messages = data.messages(conv_id) if conv_id else []
-        last_citations = next(
-            (m.citations for m in reversed(messages) if m.role == "assistant"), []
-        )
         profile = data.profile()
         who = f"Signed in as **{inert_markdown(data.user)}**." if self.auth else ""
         return (
             gr.update(choices=self.conversation_choices(data), value=conv_id),
             conv_id,
             to_chat(messages),
-            sources_html(last_citations),
             profile.role,
             gr.update(value=profile.stage or None),
             "\n".join(profile.goals),
@@ -422,11 +524,10 @@ class WebApp:
     def open_conversation(self, conv_id: str | None, request: gr.Request):
         data = self.data(request)
         if not conv_id:
-            return None, [], sources_html([]), ""
+            return None, [], *no_suggestions(), ""
         messages = data.messages(conv_id)
-        last = next((m.citations for m in reversed(messages) if m.role == "assistant"), [])
         title = data.conversation(conv_id).title
-        return conv_id, to_chat(messages), sources_html(last), title
+        return conv_id, to_chat(messages), *no_suggestions(), title
 
     def new_conversation(self, request: gr.Request):
         data = self.data(request)
@@ -435,7 +536,7 @@ class WebApp:
             gr.update(choices=self.conversation_choices(data), value=conv.id),
             conv.id,
             [],
-            sources_html([]),
+            *no_suggestions(),
             "",
         )
 
@@ -458,7 +559,7 @@ class WebApp:
             gr.update(choices=self.conversation_choices(data), value=nxt),
             nxt,
             to_chat(messages),
-            sources_html([]),
+            *no_suggestions(),
             "",
         )
 
@@ -479,75 +580,48 @@ class WebApp:
 
     # --- chat --------------------------------------------------------------------------
     def send(self, message: str, conv_id: str | None, request: gr.Request) -> Iterator[tuple]:
-        """Stream one answer into the chat, persisting the question first."""
+        """Stream one turn of `Coach.chat` into the chat. The facade checks the text and
+        saves the question first; this only renders what it yields."""
         data = self.data(request)
-        text = (message or "").strip()
-        problem = ""
-        if not text:
-            problem = "Please type a question first."
-        elif len(text) > self.settings.max_question_chars:
-            problem = (
-                f"The question is {len(text):,} characters; the limit is "
-                f"{self.settings.max_question_chars:,}. Please shorten it."
-            )
-        if problem:  # nothing is stored; the box keeps the text so it can be fixed
-            gr.Warning(problem)
-            current = to_chat(data.messages(conv_id)) if conv_id else []
-            yield current, message, gr.update(), gr.update(), conv_id
+        shown = to_chat(data.messages(conv_id)) if conv_id else []
+        events = self.coach.chat(data.user, conv_id, message or "")
+        try:
+            first = next(events)
+        except CoachError as exc:  # nothing was stored; the box keeps the text to fix it
+            gr.Warning(user_message(exc))
+            yield shown, message, *no_suggestions(), gr.update(), conv_id
             return
-        if not conv_id:
-            conv_id = data.create_conversation(NEW_CONVERSATION).id
-        previous = data.messages(conv_id)
-        data.add_message(conv_id, "user", text)  # saved first: a question is never lost
+        conv_id = first.conversation_id
         chat = [
-            *to_chat(previous),
-            {"role": "user", "content": inert_markdown(text)},
+            *shown,
+            {"role": "user", "content": inert_markdown(" ".join((message or "").split()))},
             {"role": "assistant", "content": "…"},
         ]
-        yield (
-            chat,
-            "",
-            gr.update(),
-            gr.update(choices=self.conversation_choices(data), value=conv_id),
-            conv_id,
-        )
+        listed = gr.update(choices=self.conversation_choices(data), value=conv_id)
+        yield chat, "", *no_suggestions(), listed, conv_id
         answer: Answer | None = None
         try:
-            stream = self.coach.stream(
-                text,
-                history=history_for_coach(previous),
-                filters=Filters(user=data.user),
-                profile=data.profile(),
-                conversation_id=conv_id,
+            for event in events:
+                if event.answer is not None:
+                    answer = event.answer
+                elif event.text:
+                    chat[-1] = {"role": "assistant", "content": inert_markdown(event.text)}
+                    yield chat, "", *no_suggestions(), gr.update(), conv_id
+        except Exception as exc:  # the boundary: a message in the chat, never a traceback
+            problem = (
+                user_message(exc)
+                if isinstance(exc, CoachError)
+                else f"Something went wrong ({exc.__class__.__name__})."
             )
-            for item in stream:
-                if isinstance(item, Answer):
-                    answer = item
-                else:
-                    chat[-1] = {"role": "assistant", "content": inert_markdown(item)}
-                    yield chat, "", gr.update(), gr.update(), conv_id
-        except CoachError as exc:
-            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(user_message(exc))}"}
-            yield chat, "", gr.update(), gr.update(), conv_id
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {inert_markdown(problem)}"}
+            yield chat, "", *no_suggestions(), gr.update(), conv_id
             return
-        except Exception as exc:  # the boundary: a message, never a traceback
-            chat[-1] = {
-                "role": "assistant",
-                "content": f"⚠️ Something went wrong ({exc.__class__.__name__}).",
-            }
-            yield chat, "", gr.update(), gr.update(), conv_id
+        if answer is None:
             return
-        assert answer is not None
         cites = citations_json(answer.citations)
-        data.add_message(conv_id, "assistant", answer.answer, cites, answer.turn_id)
         chat[-1] = {"role": "assistant", "content": chat_text(answer.answer, cites, answer.note)}
-        yield (
-            chat,
-            "",
-            sources_html(cites),
-            gr.update(choices=self.conversation_choices(data), value=conv_id),
-            conv_id,
-        )
+        listed = gr.update(choices=self.conversation_choices(data), value=conv_id)
+        yield chat, "", *suggestion_buttons(answer.suggestions), listed, conv_id
 
     def send_example(
         self, conv_id: str | None, request: gr.Request, example: gr.SelectData
@@ -556,12 +630,18 @@ class WebApp:
         text = value.get("text", "") if isinstance(value, dict) else str(value)
         yield from self.send(text, conv_id, request)
 
+    def send_suggestion(
+        self, suggestion: str, conv_id: str | None, request: gr.Request
+    ) -> Iterator[tuple]:
+        """A suggestion button sends its own text as the next question."""
+        yield from self.send(suggestion, conv_id, request)
+
     def regenerate(self, conv_id: str | None, request: gr.Request) -> Iterator[tuple]:
         data = self.data(request)
         question = data.drop_last_answer(conv_id) if conv_id else None
         if not question:
             gr.Warning("There is no answer to regenerate yet.")
-            yield gr.update(), "", gr.update(), gr.update(), conv_id
+            yield gr.update(), "", *no_suggestions(), gr.update(), conv_id
             return
         yield from self.send(question, conv_id, request)
 
@@ -797,9 +877,10 @@ def build_app(coach_: Coach | None = None) -> Any:
         delete_cache=(max(60, minutes // 4), minutes),
     ) as demo:
         demo.coach_web = web  # for serve(): auth and limits
+        gr.Markdown("# Mentor Coach")
         gr.Markdown(
-            "# Mentor Coach\nPractical mentoring advice in which every point is "
-            "cited to a guide you can open."
+            "Practical mentoring advice in which every point is cited to a guide you can open.",
+            elem_id="tagline",
         )
         with gr.Row():
             who = gr.Markdown("")
@@ -808,8 +889,8 @@ def build_app(coach_: Coach | None = None) -> Any:
         conv_state = gr.State(None)
         prep_state = gr.State(None)
 
-        with gr.Tab("Chat", id="chat"), gr.Row():
-            with gr.Column(scale=1, min_width=220):
+        with gr.Tab("Chat", id="chat"), gr.Row(elem_id="chat-row"):
+            with gr.Column(scale=1, min_width=220, elem_id="conversation-column"):
                 conversations = gr.Radio(label="Conversations", choices=[], elem_id="conversations")
                 new_btn = gr.Button("New conversation", elem_id="new-conversation")
                 rename_box = gr.Textbox(
@@ -823,27 +904,44 @@ def build_app(coach_: Coach | None = None) -> Any:
                 export_btn = gr.DownloadButton(
                     "Export as Markdown", size="sm", elem_id="export-conversation"
                 )
-            with gr.Column(scale=3):
+            with gr.Column(scale=4, elem_id="chat-column"):
                 chatbot = gr.Chatbot(
                     label="Coach",
-                    height=460,
+                    show_label=False,
+                    height=None,  # the page's height, set in CSS
+                    autoscroll=False,  # JS keeps the question in view instead
                     sanitize_html=True,
                     feedback_options=("Like", "Dislike"),
                     examples=[{"text": q} for q in EXAMPLES],
                     placeholder="Ask a mentoring or career question. Try an example:",
                     elem_id="chatbot",
                 )
-                with gr.Row():
+                with gr.Row(elem_id="suggestions"):
+                    suggestion_btns = [
+                        gr.Button(
+                            "",
+                            visible=False,
+                            size="sm",
+                            elem_id=f"suggestion-{i}",
+                            elem_classes=["suggestion"],
+                        )
+                        for i in range(SUGGESTION_BUTTONS)
+                    ]
+                with gr.Row(elem_id="ask-row"):
                     question = gr.Textbox(
                         label="Your question",
+                        show_label=False,
                         placeholder="Ask about mentors, feedback, promotions, job moves… "
                         "(Enter sends)",
                         max_lines=4,
                         scale=5,
+                        min_width=160,
                         elem_id="question",
                     )
-                    send_btn = gr.Button("Send", variant="primary", scale=1, elem_id="send")
-                with gr.Row():
+                    send_btn = gr.Button(
+                        "Send", variant="primary", scale=1, min_width=70, elem_id="send"
+                    )
+                with gr.Row(elem_id="answer-tools"):
                     regen_btn = gr.Button("Regenerate", size="sm", elem_id="regenerate")
                     comment = gr.Textbox(
                         label="Optional comment for your next thumbs up or down",
@@ -852,9 +950,6 @@ def build_app(coach_: Coach | None = None) -> Any:
                         elem_id="feedback-comment",
                     )
                 feedback_status = gr.Markdown("", elem_id="feedback-status")
-            with gr.Column(scale=2, min_width=260):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(sources_html([]), elem_id="sources")
 
         with gr.Tab("Meeting prep", id="prep"):
             gr.Markdown(
@@ -872,7 +967,7 @@ def build_app(coach_: Coach | None = None) -> Any:
                     )
                     prep_topics = gr.CheckboxGroup(
                         label="Topics to focus on (optional)",
-                        choices=vocab["topics"],
+                        choices=[(topic_label(t), t) for t in vocab["topics"]],
                         elem_id="prep-topics",
                     )
                     prep_notes = gr.Textbox(
@@ -921,7 +1016,7 @@ def build_app(coach_: Coach | None = None) -> Any:
                 role = gr.Textbox(label="Role", max_lines=1, elem_id="profile-role")
                 stage = gr.Dropdown(
                     label="Career stage",
-                    choices=vocab["stages"],
+                    choices=[(topic_label(t), t) for t in vocab["stages"]],
                     value=None,
                     elem_id="profile-stage",
                 )
@@ -964,7 +1059,7 @@ def build_app(coach_: Coach | None = None) -> Any:
             delete_doc_btn = gr.Button("Delete document", variant="stop", elem_id="delete-document")
 
         # --- events ----------------------------------------------------------------------
-        chat_outputs = [chatbot, question, sources, conversations, conv_state]
+        chat_outputs = [chatbot, question, *suggestion_btns, conversations, conv_state]
         send_event = dict(
             fn=friendly(web.send),
             inputs=[question, conv_state],
@@ -988,6 +1083,14 @@ def build_app(coach_: Coach | None = None) -> Any:
             api_name="regenerate",
             concurrency_id="answer",
         )
+        for btn in suggestion_btns:
+            btn.click(
+                friendly(web.send_suggestion),
+                inputs=[btn, conv_state],
+                outputs=chat_outputs,
+                api_name=False,
+                concurrency_id="answer",
+            )
         chatbot.like(
             friendly(web.feedback),
             inputs=[conv_state, comment],
@@ -995,14 +1098,14 @@ def build_app(coach_: Coach | None = None) -> Any:
             api_name="feedback",
         )
 
-        conv_outputs = [conversations, conv_state, chatbot, sources, rename_box]
+        conv_outputs = [conversations, conv_state, chatbot, *suggestion_btns, rename_box]
         new_btn.click(
             friendly(web.new_conversation), outputs=conv_outputs, api_name="new_conversation"
         )
         conversations.input(
             friendly(web.open_conversation),
             inputs=[conversations],
-            outputs=[conv_state, chatbot, sources, rename_box],
+            outputs=[conv_state, chatbot, *suggestion_btns, rename_box],
             api_name="open_conversation",
         )
         rename_btn.click(
@@ -1090,7 +1193,6 @@ def build_app(coach_: Coach | None = None) -> Any:
                 conversations,
                 conv_state,
                 chatbot,
-                sources,
                 role,
                 stage,
                 goals,
@@ -1143,4 +1245,5 @@ def serve(coach_: Coach, host: str, port: int) -> None:
         inbrowser=False,
         quiet=True,
         css=CSS,
+        js=JS,
     )

@@ -218,7 +218,7 @@ def free_port() -> int:
 
 def serve_app(coach, concurrency: int = 2, max_size: int = 16):
     """Serve the real web app for `coach` on a free loopback port: (app, url)."""
-    from coach.web import app_kwargs, build_app
+    from coach.web import CSS, JS, app_kwargs, build_app
 
     app = build_app(coach)
     app.queue(default_concurrency_limit=concurrency, max_size=max_size)
@@ -230,6 +230,8 @@ def serve_app(coach, concurrency: int = 2, max_size: int = 16):
         quiet=True,
         auth=app.coach_web.auth,
         app_kwargs=app_kwargs(coach.settings),
+        css=CSS,  # as `coach serve` has them: the browser tests see the real layout
+        js=JS,
     )
     return app, f"http://127.0.0.1:{port}/"
 

@@ -286,8 +286,8 @@ def test_the_proxy_header_counts_only_from_a_trusted_address(settings, fake_embe
             assert other.status_code == 200
         dave = Client(url, headers={"X-Forwarded-User": "dave"}, verbose=False)
         assert dave.predict(api_name="/load")[-1] == "Signed in as **dave**."
-        assert not rows(dave.predict(api_name="/load")[7])  # carol's action is hers alone
-        assert rows(client.predict(api_name="/load")[7])[0][0] == "Send the recap"
+        assert not rows(dave.predict(api_name="/load")[6])  # carol's action is hers alone
+        assert rows(client.predict(api_name="/load")[6])[0][0] == "Send the recap"
 
         # From any other address the same header is ignored: the sign-in page, no session.
         with from_address(url, "127.0.0.2") as stranger:
@@ -374,12 +374,12 @@ def test_isolation_holds_with_accounts(engine_settings, fake_embedder, docs, tmp
         ana.predict("How do I negotiate salary with the platypus council?", api_name="/chat")
         ana.predict("Ana's private goal", "mid-career", "secret goal", api_name="/save_profile")
         loaded = ben.predict(api_name="/load")
-        assert loaded[0]["choices"] == [] and not loaded[1] and loaded[3] == ""
+        assert loaded[0]["choices"] == [] and not loaded[1] and loaded[2] == ""
         assert loaded[-1] == "Signed in as **ben**."
-        _, _, sources, _ = ben.predict(
+        chat, _, _ = ben.predict(
             "How do I negotiate salary with the platypus council?", None, api_name="/chat"
         )
-        assert "ana-secret" not in sources
+        assert "ana-secret" not in str(chat)  # the answer and its source chips
         ana_conv = ana.predict(api_name="/load")[0]["value"]
         with pytest.raises(AppError, match="does not exist|not in the list of choices"):
             ben.predict(ana_conv, api_name="/open_conversation")

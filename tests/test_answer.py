@@ -4,9 +4,8 @@ import pytest
 
 from coach.answer import clean, topic_phrase, units
 from coach.errors import BadQuestionError, EmptyIndexError
-from coach.facade import Coach, normalise_history
+from coach.facade import Coach
 from coach.settings import PROJECT_ROOT
-from coach.types import Turn
 
 
 def check_contract(answer):
@@ -81,18 +80,6 @@ def test_turns_are_logged(fake_coach):
     assert turn["question"] == "How long should a mentoring meeting last?"
     assert turn["prompt"] == "extractive@v4" and turn["latency_ms"] > 0
     assert turn["passages"] and {"id", "score", "dense", "bm25"} <= set(turn["passages"][0])
-
-
-def test_history_formats_are_normalised():
-    turns = normalise_history(
-        [
-            ("hi", "hello"),
-            {"role": "user", "content": [{"type": "text", "text": "part one"}, "part two"]},
-            {"role": "assistant", "content": None},
-            Turn("user", "plain"),
-        ]
-    )
-    assert [t.content for t in turns] == ["hi", "hello", "part one part two", "plain"]
 
 
 def test_units_keep_scripts_whole_and_skip_fragments():

@@ -49,18 +49,28 @@ def app_url(settings, fake_embedder, docs):
     app.close()
 
 
+ANSWERED = (
+    "n => { const b = [...document.querySelectorAll('[data-testid=bot]')];"
+    " return b.length >= n && b[b.length - 1].querySelector('.chip') !== null; }"
+)
+
+
+def wait_for_answer(page, answers: int = 1) -> str:
+    """Wait until the chat holds `answers` answers, the last with its source chips."""
+    page.wait_for_function(ANSWERED, arg=answers, timeout=30_000)
+    return page.locator("[data-testid=bot]").last.inner_text()
+
+
 def ask(page, question: str) -> str:
+    answers = page.locator("[data-testid=bot]").count()
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    bot = page.locator("[data-testid=bot]").last
-    bot.wait_for(timeout=30_000)
-    page.wait_for_function(
-        "() => { const b = [...document.querySelectorAll('[data-testid=bot]')].pop();"
-        " return b && b.innerText.includes('Sources'); }",
-        timeout=30_000,
-    )
-    return bot.inner_text()
+    return wait_for_answer(page, answers + 1)
+
+
+def last_chips(page):
+    return page.locator("[data-testid=bot]").last.locator(".chip")
 
 
 def test_ask_open_source_feedback_reload(browser, app_url):
@@ -72,8 +82,8 @@ def test_ask_open_source_feedback_reload(browser, app_url):
     assert "[1]" in text
     page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
 
-    # Open a source: the full passage is revealed on expand.
-    source = page.locator("#sources details").first
+    # Open a source chip: the full passage is revealed on expand.
+    source = last_chips(page).first
     source.locator("summary").click()
     passage = source.locator(".passage")
     passage.wait_for(state="visible")
@@ -148,8 +158,8 @@ def test_upload_is_cited(browser, app_url, tmp_path):
     )
     page.get_by_role("tab", name="Chat").click()
     ask(page, "How do zebra keepers negotiate salary?")
-    assert "Zoo Notes" in page.locator("#sources").inner_text()
-    assert "zoo-notes.md" in page.locator("#sources").text_content()
+    assert "Zoo Notes" in last_chips(page).first.inner_text()
+    assert "zoo-notes.md" in last_chips(page).first.text_content()
     page.screenshot(path=str(SHOTS / "upload-cited.png"), full_page=True)
     page.close()
 
@@ -227,13 +237,13 @@ def test_xss_in_a_document_is_rendered_as_text(browser, app_url, tmp_path):
     page.goto(url)
     page.locator("#question textarea").wait_for()
     ask(page, "How do I ask my mentor for feedback on the zebra project?")
-    page.locator("#sources details").first.locator("summary").click()
+    last_chips(page).first.locator("summary").click()
     for link in page.locator("[data-testid=bot] a").all():
         if "zebra" in link.inner_text():
             link.click()
     page.wait_for_timeout(500)
     assert page.evaluate("window.__xss") is None and not dialogs
-    assert "onerror" in page.locator("#sources").text_content()  # shown as text, inert
+    assert "onerror" in last_chips(page).first.text_content()  # shown as text, inert
     page.screenshot(path=str(SHOTS / "xss-inert.png"), full_page=True)
     page.close()
 
@@ -267,11 +277,7 @@ def test_example_question_streams_into_an_empty_chat(browser, app_url):
         .observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
     )
     example.click()
-    page.wait_for_function(
-        "() => { const b = [...document.querySelectorAll('[data-testid=bot]')].pop();"
-        " return b && b.innerText.includes('Sources'); }",
-        timeout=30_000,
-    )
+    wait_for_answer(page)
     seen = page.evaluate("[...window.__seen]")
     assert len(seen) >= 3, seen  # placeholder, growing answer, answer with sources
     assert "[1]" in page.locator("[data-testid=bot]").last.inner_text()
@@ -341,3 +347,115 @@ def test_sign_out_is_a_button_that_posts(browser, settings, fake_embedder, docs)
     finally:
         page.close()
         app.close()
+
+
+# Real guides on meetings, for answers that come with suggested next questions (the
+# suggestions are the built-in guides' own section questions).
+MEETING_GUIDES = [
+    "how-often-to-meet-your-mentor",
+    "preparing-for-a-mentoring-meeting",
+    "running-a-mentoring-meeting",
+    "following-up-after-a-meeting",
+    "receiving-feedback",
+]
+SIZES = {"phone": (390, 844), "desktop": (1440, 900)}
+
+
+@pytest.fixture
+def guides_url(settings, fake_embedder):
+    from tests.conftest import CORPUS
+
+    coach = Coach(settings, embedder=fake_embedder)
+    coach.ingest([CORPUS / "guides" / f"{name}.md" for name in MEETING_GUIDES])
+    app, url = serve_app(coach)
+    yield url
+    app.close()
+
+
+def overflow(page) -> int:
+    """How far the page is wider than the window, in CSS pixels."""
+    return page.evaluate(
+        "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - window.innerWidth"
+    )
+
+
+def in_view(page, locator) -> bool:
+    """The element is inside both the window and the chat's scrolled area."""
+    return locator.evaluate(
+        """el => { const r = el.getBoundingClientRect();
+        let box = el.parentElement;
+        while (box && !(box.scrollHeight > box.clientHeight + 1 &&
+               getComputedStyle(box).overflowY !== 'visible')) box = box.parentElement;
+        const area = box ? box.getBoundingClientRect() : {top: 0, bottom: innerHeight};
+        return r.top >= Math.max(0, area.top) - 1 && r.top < Math.min(innerHeight, area.bottom);
+        }"""
+    )
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=list(SIZES))
+def test_chat_view_fits_and_suggestions_send(browser, guides_url, size):
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(guides_url)
+        page.locator("#question textarea").wait_for(timeout=30_000)
+        text = ask(page, "How often should I meet my mentor?")
+        assert "[1]" in text
+
+        # The chat takes most of the window, and the question stays in view with its answer.
+        chat_box = page.locator("#chatbot").bounding_box()
+        assert chat_box and chat_box["height"] >= 0.45 * height, chat_box
+        assert in_view(page, page.locator("[data-testid=user]").last)
+
+        # Sources are chips, one per section; a chip opens to its passage.
+        chips = last_chips(page)
+        labels = [c.locator("summary").inner_text() for c in chips.all()]
+        assert labels and len({lbl.split("]", 1)[-1] for lbl in labels}) == len(labels)
+        chips.first.locator("summary").click()
+        passage = chips.first.locator(".passage").first
+        passage.wait_for(state="visible")
+        assert len(passage.inner_text()) > 40
+        page.screenshot(path=str(SHOTS / f"chat-{size}.png"))
+
+        # Two or three suggested questions; clicking one asks it.
+        suggestions = page.locator("#suggestions button:visible")
+        assert 2 <= suggestions.count() <= 3
+        picked = suggestions.first.inner_text().strip()
+        assert picked.endswith("?")
+        suggestions.first.click()
+        second = wait_for_answer(page, 2)
+        assert page.locator("[data-testid=user]").last.inner_text().strip() == picked
+        assert "[1]" in second and last_chips(page).count() >= 1
+        assert in_view(page, page.locator("[data-testid=user]").last)
+        assert overflow(page) <= 0, f"{overflow(page)} px wider than the window"
+        page.screenshot(path=str(SHOTS / f"chat-suggestion-{size}.png"))
+
+        # Topic names read as words, not slugs.
+        page.get_by_role("tab", name="Meeting prep").click()
+        topics = page.locator("#prep-topics")
+        topics.wait_for()
+        assert "Mentor time" in topics.inner_text() and "mentor-time" not in topics.inner_text()
+        assert overflow(page) <= 0
+        page.screenshot(path=str(SHOTS / f"prep-{size}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_suggestions_are_hidden_without_an_answer(browser, guides_url):
+    page = browser.new_page()
+    try:
+        page.goto(guides_url)
+        page.locator("#question textarea").wait_for(timeout=30_000)
+        assert page.locator("#suggestions button:visible").count() == 0
+        ask(page, "How often should I meet my mentor?")
+        assert page.locator("#suggestions button:visible").count() >= 2
+        page.locator("#new-conversation").click()
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=bot]').length === 0", timeout=30_000
+        )
+        page.wait_for_timeout(300)
+        assert page.locator("#suggestions button:visible").count() == 0
+    finally:
+        page.close()

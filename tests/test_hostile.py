@@ -395,13 +395,12 @@ def test_no_remote_image_reaches_the_chat(two_users, tmp_path):
     ana = Client(url, auth=("ana", "pw-a"), verbose=False)
     path = write(tmp_path, "otters.md", pixel_document(pixel))
     ana.predict(handle_file(str(path)), api_name="/upload")
-    chat, _, sources, _ = ana.predict("How do otter keepers negotiate pay?", None, api_name="/chat")
+    chat, _, _ = ana.predict("How do otter keepers negotiate pay?", None, api_name="/chat")
     bubble = chat[-1]["content"]
     bubble = bubble if isinstance(bubble, str) else " ".join(p.get("text", "") for p in bubble)
-    assert "Otter" in bubble and "otters.md" in sources  # the upload was cited
+    assert "Otter" in bubble and "otters.md" in bubble  # the upload was cited, in a chip
     html = rendered(bubble)
     assert "<img" not in html and "<a " not in html, html
-    assert "<img" not in sources
     restored = ana.predict(api_name="/load")[1][-1]["content"]
     restored = restored if isinstance(restored, str) else restored[0].get("text", "")
     assert "<img" not in rendered(restored)
@@ -558,12 +557,12 @@ def test_duplicate_uploads_each_get_their_own_passages(two_users, tmp_path):
     # nothing about whether anyone else holds the text.
     second = ben.predict(handle_file(str(path)), api_name="/upload")[0]
     assert first == second and "(1 new)" in first, (first, second)
-    _, _, sources, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
-    assert "plan.md" in sources  # his own copy is his to retrieve
+    chat, _, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
+    assert "plan.md" in str(chat)  # his own copy is his to retrieve
     ana_doc = coach.mentee("ana").documents()[0]["id"]
     ana.predict(ana_doc, api_name="/delete_document")
-    _, _, sources, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
-    assert "plan.md" in sources  # and stays his when hers is deleted
+    chat, _, _ = ben.predict("How do zebra keepers ask for pay?", None, api_name="/chat")
+    assert "plan.md" in str(chat)  # and stays his when hers is deleted
 
 
 def test_a_version_5_index_gets_owners_in_its_ids_in_place(fake_coach, fake_embedder, settings):

@@ -12,7 +12,7 @@ from gradio_client.exceptions import AppError
 
 from coach.accounts import parse_auth
 from coach.facade import Coach
-from coach.web import WebApp, chat_text, sources_html
+from coach.web import WebApp, chat_text, source_chips, sources_html, topic_label
 from tests.conftest import serve_app
 from tests.test_prep import BANK
 
@@ -50,20 +50,19 @@ def test_chat_streams_a_cited_answer_and_persists_it(url):
     job = client.submit("How long should a mentoring meeting last?", api_name="/chat")
     outputs = list(job)
     assert len(outputs) >= 3  # the question appears, then the answer grows, then sources
-    chat, box, sources, _conversations = outputs[-1]
+    chat, box, _conversations = outputs[-1]
     text = answer_text(chat)
-    assert "[1]" in text and "**Sources**" in text and box == ""
-    assert "<details" in sources and "meeting-rhythm.md" in sources
+    assert "[1]" in text and 'class="chip"' in text and box == ""
+    assert "<details" in text and "meeting-rhythm.md" in text
     growing = [answer_text(o[0]) for o in outputs[1:-1]]
     assert growing and all(len(a) <= len(b) for a, b in zip(growing, growing[1:], strict=False))
 
     # A reload (a fresh page load) restores the conversation and its sources.
     fresh = Client(url, verbose=False)
     restored = fresh.predict(api_name="/load")
-    convs, chat_again, sources_again = restored[0], restored[1], restored[2]
+    convs, chat_again = restored[0], restored[1]
     assert convs["choices"][0][0].startswith("How long should a mentoring")
     assert answer_text(chat_again) == text
-    assert "meeting-rhythm.md" in sources_again
 
 
 def test_empty_and_oversized_questions_get_messages(url):
@@ -87,7 +86,7 @@ def test_conversation_operations(url, tmp_path):
     new = client.predict(api_name="/new_conversation")
     assert len(new[0]["choices"]) == 2 and new[1] == []
     opened = client.predict(conv_id, api_name="/open_conversation")
-    assert "[1]" in answer_text(opened[0]) and opened[2] == "Rhythm"
+    assert "[1]" in answer_text(opened[0]) and opened[1] == "Rhythm"
     after = client.predict(api_name="/delete_conversation")  # the open one: Rhythm
     assert [c[1] for c in after[0]["choices"]] == [new[0]["value"]]
 
@@ -150,17 +149,13 @@ def test_upload_is_cited_then_deleted(url, tmp_path):
     )
     status, table, choices, _ = client.predict(handle_file(str(note)), api_name="/upload")
     assert "Added **my-notes.md**" in status and table["data"][0][0] == "my-notes.md"
-    chat, _, sources, _ = client.predict(
-        "How do zebra keepers negotiate salary?", None, api_name="/chat"
-    )
-    assert "my-notes.md" in sources
+    chat, _, _ = client.predict("How do zebra keepers negotiate salary?", None, api_name="/chat")
+    assert "my-notes.md" in answer_text(chat)
     doc_id = choices["choices"][0][1]
     status, table, _ = client.predict(doc_id, api_name="/delete_document")
     assert "Deleted" in status and rows(table) == []
-    chat, _, sources, _ = client.predict(
-        "How do zebra keepers negotiate salary?", None, api_name="/chat"
-    )
-    assert "my-notes.md" not in sources
+    chat, _, _ = client.predict("How do zebra keepers negotiate salary?", None, api_name="/chat")
+    assert "my-notes.md" not in answer_text(chat)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +174,7 @@ def test_bad_uploads_get_clear_messages(url, tmp_path, name, content, message):
     path.write_bytes(content)
     with pytest.raises((AppError, httpx.HTTPStatusError), match=message):
         client.predict(handle_file(str(path)), api_name="/upload")
-    assert rows(client.predict(api_name="/load")[9]) == []
+    assert rows(client.predict(api_name="/load")[8]) == []
 
 
 def test_feedback_is_stored_with_the_turn(web_coach):
@@ -216,12 +211,12 @@ def test_users_are_isolated(engine_settings, fake_embedder, docs, tmp_path):
         ana.predict("Ana's private goal", "mid-career", "secret goal", api_name="/save_profile")
         loaded = ben.predict(api_name="/load")
         assert loaded[0]["choices"] == [] and not loaded[1]
-        assert loaded[3] == "" and loaded[5] == ""  # no profile
-        assert not rows(loaded[9])
-        _, _, sources, _ = ben.predict(
+        assert loaded[2] == "" and loaded[4] == ""  # no profile
+        assert not rows(loaded[8])
+        chat, _, _ = ben.predict(
             "How do I negotiate salary with the platypus council?", None, api_name="/chat"
         )
-        assert "ana-secret" not in sources
+        assert "ana-secret" not in answer_text(chat)
         ana_conv = ana.predict(api_name="/load")[0]["value"]
         # Refused twice over: not among ben's choices, and not ben's conversation.
         with pytest.raises(AppError, match="does not exist|not in the list of choices"):
@@ -263,3 +258,63 @@ def test_sources_panel_escapes_html():
     )
     assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
     assert chat_text("Answer [1]", []) == "Answer [1]"
+
+
+def cite(n: int, title: str, section: str, passage: str) -> dict:
+    return {
+        "n": n,
+        "title": title,
+        "section": section,
+        "source": "guides/x.md",
+        "snippet": passage[:20],
+        "passage": passage,
+        "score": 0.5,
+    }
+
+
+def test_source_chips_list_each_section_once_and_stay_inert():
+    chips = source_chips(
+        [
+            cite(1, "Meeting rhythm", "How often?", "Monthly suits most.\n\nSecond paragraph."),
+            cite(2, "Meeting rhythm", "How  often?", "Weekly tires a mentor."),
+            cite(3, "Meeting rhythm", "How long?", "<script>alert(1)</script>"),
+        ]
+    )
+    assert chips.count('class="chip"') == 2
+    assert "[1][2]</b> Meeting rhythm · How often?" in chips
+    assert "Weekly tires a mentor." in chips and "Monthly suits most.<br><br>Second" in chips
+    assert "<script>" not in chips and "&lt;script&gt;" in chips
+    assert "\n" not in chips  # one line: Markdown would end the HTML block at a blank line
+
+
+def test_topic_labels_are_words():
+    assert topic_label("mentor-time") == "Mentor time"
+    assert topic_label("early-career") == "Early career"
+
+
+def test_send_renders_the_chat_events_with_suggestions(settings, fake_embedder):
+    from tests.conftest import CORPUS
+
+    coach = Coach(settings, embedder=fake_embedder)
+    coach.ingest([CORPUS / "guides" / "how-often-to-meet-your-mentor.md"])
+    web = WebApp(coach)
+    request = SimpleNamespace(username=None)
+    outputs = list(web.send("How often should I meet my mentor?", None, request))
+    chat, box, *buttons, _listed, conv_id = outputs[-1]
+    assert box == "" and 'class="chip"' in chat[-1]["content"]
+    shown = [b["value"] for b in buttons if b["visible"]]
+    assert 2 <= len(shown) <= 3 and all(q.endswith("?") for q in shown)
+    assert all(not b["visible"] for b in outputs[0][2:-2])  # none while it streams
+    # A suggestion sends its own text into the same conversation.
+    outputs = list(web.send_suggestion(shown[0], conv_id, request))
+    assert outputs[-1][-1] == conv_id
+    questions = [m.content for m in coach.mentee().messages(conv_id) if m.role == "user"]
+    assert questions == ["How often should I meet my mentor?", shown[0]]
+
+
+def test_a_bad_question_is_refused_before_anything_is_stored(web_coach):
+    web = WebApp(web_coach)
+    (output,) = list(web.send("?!", None, SimpleNamespace(username=None)))
+    chat, box, *_, conv_id = output
+    assert chat == [] and box == "?!" and conv_id is None
+    assert web_coach.mentee().conversations() == []
