@@ -408,10 +408,25 @@ class Coach:
             if not need:  # "that didn't help": the same question, other sections
                 return topic.question or text, Context(avoid=topic.last_sections)
             return need, Context(vector=vector, mix=MIX_STANDALONE, avoid=topic.last_sections)
+        named = self._named_sections(text)
         if act == "followup":
             mix = MIX_DEPENDENT if depends_on_context(text) else MIX_STANDALONE
-            return text, Context(self._topic_vector(state), mix, topic.guides)
-        return text, None
+            return text, Context(self._topic_vector(state), mix, topic.guides, named=named)
+        return text, Context(named=named) if named else None
+
+    def _named_sections(self, text: str) -> tuple[str, ...]:
+        """Built-in sections whose heading is the message, word for word: a suggested
+        question that was picked is answered by the section it came from."""
+        wanted = " ".join(text.lower().split())
+        return tuple(
+            dict.fromkeys(
+                section_key(c)
+                for c in self.store.chunks().values()
+                if c.kind == "guide"
+                and not c.owner
+                and " ".join(c.section.lower().split()) == wanted
+            )
+        )
 
     def _suggest(self, vector: Any, cited: Sequence[str], state: State) -> list[Suggestion]:
         if vector is None:

@@ -52,6 +52,7 @@ class Context:
     mix: float = 0.0
     guides: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()  # sections the message names by their heading (a suggestion)
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
@@ -203,9 +204,15 @@ class Retriever:
 
     def _follow(self, context: Context, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
         """Stay with the conversation's guides; leave out the sections it asked to avoid."""
+        if context.named:
+            by_section = self._section_chunks(chunks)
+            for key in context.named:
+                for cid in by_section.get(key, ())[:PHRASING_CHUNKS]:
+                    fused.setdefault(cid, 0.0)
         top = max(fused.values(), default=0.0)
         rank = {g: i for i, g in enumerate(context.guides)}
         avoid = set(context.avoid)
+        named = set(context.named)
         for cid in list(fused):
             chunk = chunks.get(cid)
             if chunk is None:
@@ -214,6 +221,8 @@ class Retriever:
             if key in avoid:
                 del fused[cid]
                 continue
+            if key in named:
+                fused[cid] += 2 * top  # asked by its own heading: that section answers
             at = rank.get(key.split("#", 1)[0])
             if at is not None and chunk.kind == "guide":
                 fused[cid] += GUIDE_BOOST * top / (1 + at)

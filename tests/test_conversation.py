@@ -90,3 +90,24 @@ def test_outside_a_conversation_there_is_nothing_to_follow():
 )
 def test_a_correction_says_what_was_meant(text, need):
     assert corrected_need(text) == need
+
+
+def test_a_picked_suggestion_is_answered_by_the_section_it_names(fake_coach):
+    """A suggested question is a section's heading: asked in a conversation on another
+    guide, that section still answers it."""
+    chunks = [c for c in fake_coach.store.chunks().values() if c.section.endswith("?")]
+    first = fake_coach.ask("How long should a mentoring meeting last?")
+    other = next(c for c in chunks if c.source != first.citations[0].source)
+    history = [
+        {"role": "user", "content": "How long should a mentoring meeting last?"},
+        {
+            "role": "assistant",
+            "content": first.answer,
+            "citations": [c.to_json() for c in first.citations],
+        },
+    ]
+    answer = fake_coach.ask(other.section, history)
+    assert (answer.citations[0].source, answer.citations[0].section) == (
+        other.source,
+        other.section,
+    )
