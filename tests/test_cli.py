@@ -35,7 +35,12 @@ def test_ask_json_follows_the_contract(real_home):
     data = json.loads(proc.stdout)
     assert {"answer", "citations", "refused", "mode", "prompt", "latency_ms"} <= set(data)
     assert data["refused"] is False and data["mode"] == "extractive"
-    assert data["prompt"] == "extractive@v3" and data["latency_ms"] > 0
+    assert data["prompt"] == "extractive@v4" and data["latency_ms"] > 0
+    # Suggested next questions: other sections' headings, never the one that answered.
+    assert 2 <= len(data["suggestions"]) <= 3
+    assert all(s["text"].endswith("?") and "#" in s["section"] for s in data["suggestions"])
+    answered = {c["section"] for c in data["citations"]}
+    assert not {s["section"].split("#", 1)[1] for s in data["suggestions"]} & answered
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", data["answer"])}
     assert cited == {c["n"] for c in data["citations"]}
     for c in data["citations"]:
