@@ -86,9 +86,13 @@ def test_conversation_writes_survive_sigkill(tmp_path):
     home = tmp_path / "home"
     for _ in range(KILLS):
         proc = start(["turns", str(home)])
-        time.sleep(rng.uniform(2.0, 3.0))  # past start-up, into the writing loop
+        # Past start-up (its length depends on the machine's load), into the writing loop.
+        first = proc.stdout.readline()
+        time.sleep(rng.uniform(0.05, 1.0))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate(timeout=30)
+        out = first + proc.stdout.read()  # through the buffer readline filled
+        proc.wait(timeout=30)
+        proc.stderr.close()
         conv = next(line.split()[1] for line in out.splitlines() if line.startswith("conv"))
         committed = [
             int(line.split()[1]) for line in out.splitlines() if line.startswith("committed")
