@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.answer import units
-from coach.notes import read_notes
+from coach.notes import read_notes, same_item
 from coach.retrieve import Retriever, asker_perspective
 from coach.text import content_terms, jaccard
 from coach.types import (
@@ -420,7 +420,11 @@ class MeetingPrep:
                 goal.questions.append(q)
                 questions.append(q)
 
-        all_actions = self._merge_actions(read.open_actions, actions or [])
+        all_actions = [
+            a
+            for a in self._merge_actions(read.open_actions, actions or [])
+            if not any(same_item(a.text, d) for d in read.done_actions)
+        ]
         agenda = self._agenda(understood, guidance, read, all_actions, recent, now, cites)
         for item, m in zip(
             agenda, split_minutes([_weight(a) for a in agenda], minutes), strict=True

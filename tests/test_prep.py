@@ -208,3 +208,13 @@ def test_ics_escapes_text_and_folds_multibyte_safely():
         assert len(line.encode("utf-8")) <= 75
         line.encode("utf-8").decode("utf-8")  # no character split across a fold
     assert "SUMMARY:Due: ship it\\, finally\\; really" in ics.replace("\r\n ", "")
+
+
+def test_a_saved_action_the_notes_report_done_is_not_open(prep_coach):
+    prep = prep_coach.prep(
+        ["get better feedback"],
+        notes="Done since last time\n- sent the recap email",
+        actions=["Send the recap email", "Book the next slot"],
+    )
+    assert [a.text for a in prep.actions] == ["Book the next slot"]
+    assert prep.agenda[0].items == ["Done: sent the recap email"]
