@@ -135,7 +135,20 @@ def test_saved_goals_actions_and_recent_conversations(prep_coach):
     )
     assert prep.next_meeting == "2026-12-22T10:00"
     other = prep_coach.prep([], user="ben")  # another user sees none of it
-    assert not other.actions and not prep_coach.prep(["x y z"]).agenda[0].items
+    assert not other.actions
+    assert [a.kind for a in prep_coach.prep(["x y z"]).agenda] == ["topic", "next-steps"]
+
+
+def test_a_first_meeting_gives_the_last_meetings_time_to_the_goals(prep_coach):
+    prep = prep_coach.prep(["get better feedback", "agree how often we meet"], minutes=45)
+    assert [a.kind for a in prep.agenda] == ["topic", "topic", "next-steps"]
+    assert sum(a.minutes for a in prep.agenda) == 45
+    assert all(a.minutes >= 18 for a in prep.agenda[:2]) and prep.agenda[-1].minutes <= 5
+    # With saved actions but no notes, the review has them and updates only a short slot.
+    later = prep_coach.prep(["get better feedback"], actions=["Book the next slot"], minutes=45)
+    kinds = [a.kind for a in later.agenda]
+    assert kinds == ["updates", "review", "topic", "next-steps"]
+    assert later.agenda[0].minutes < later.agenda[1].minutes < later.agenda[2].minutes
 
 
 def test_mentor_goals_take_mentor_banks():
