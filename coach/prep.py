@@ -25,7 +25,7 @@ import numpy as np
 from coach.answer import units
 from coach.notes import read_notes, same_item
 from coach.retrieve import Retriever, asker_perspective
-from coach.text import content_terms, jaccard
+from coach.text import content_terms, jaccard, sentence, short_title
 from coach.types import (
     AgendaItem,
     Chunk,
@@ -514,13 +514,13 @@ class MeetingPrep:
                 )
             )
         for goal, g in zip(goals, guidance, strict=True):
-            detail, refs = f"Talk through: {goal.text}.", []
+            detail, refs = f"Talk through: {sentence(goal.text)}", []
             if g is not None:
                 detail += f" Guidance: {g[0]} [{g[1].n}]"
                 refs.append(g[1].n)
             agenda.append(
                 AgendaItem(
-                    f"Topic: {goal.text}",
+                    f"Topic: {short_title(goal.text)}",
                     detail,
                     refs,
                     items=[q.text for q in goal.questions],
@@ -543,8 +543,13 @@ class MeetingPrep:
         return agenda
 
     def _open_question(self, question: str, cites: Citations) -> AgendaItem:
+        title = short_title(question)
         item = AgendaItem(
-            f"Open question: {question}", "Carried over from last time.", kind="question"
+            f"Open question: {title}",
+            "Carried over from last time."
+            if title == question
+            else f"Carried over from last time: {sentence(question)}",
+            kind="question",
         )
         found = self.retriever.search(question, Filters(kinds=("guide",)), k=3)
         if found.passages and found.best_dense >= GUIDANCE_MIN:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from coach.text import short_title
 from coach.types import Prep
 
 PRODID = "-//Mentor Coach//Meeting prep//EN"
@@ -45,7 +46,7 @@ def to_markdown(prep: Prep) -> str:
     lines += ["", "## Questions to ask", ""]
     for i, q in enumerate(prep.questions, 1):
         refs = "".join(f"[{c.n}]" for c in q.citations)
-        serves = f" _(for: {q.goal})_" if q.goal else ""
+        serves = f" _(for: {short_title(q.goal)})_" if q.goal else ""
         lines.append(f"{i}. {q.text} {refs}{serves}".replace("  ", " "))
     lines += ["", "## Sources", ""]
     for c in prep.citations:

@@ -231,3 +231,29 @@ def test_a_saved_action_the_notes_report_done_is_not_open(prep_coach):
     )
     assert [a.text for a in prep.actions] == ["Book the next slot"]
     assert prep.agenda[0].items == ["Done: sent the recap email"]
+
+
+def test_a_long_goal_gets_a_short_title_and_is_written_out_once(prep_coach):
+    goal = (
+        "Get better feedback on my work from my manager, because my last review surprised "
+        "me and I want to know where I stand well before the next one."
+    )
+    prep = prep_coach.prep([goal], minutes=30)
+    topic = next(a for a in prep.agenda if a.kind == "topic")
+    assert topic.title == "Topic: Get better feedback on my work from my…"
+    assert topic.detail.startswith(f"Talk through: {goal} ") and ".." not in topic.detail
+    email, md = to_email(prep), to_markdown(prep)
+    assert goal not in email and "Get better feedback on my work from my…" in email
+    assert ".." not in email and md.count(goal) == 2  # the goals line, and the block
+
+
+def test_short_title():
+    from coach.text import sentence, short_title
+
+    assert short_title("agree how often we meet.") == "agree how often we meet"
+    assert short_title("How do I ask for a raise?") == "How do I ask for a raise?"
+    assert short_title("negotiate my first offer; I have two") == "negotiate my first offer…"
+    assert short_title("one two three four five six seven eight nine") == (
+        "one two three four five six seven eight…"
+    )
+    assert sentence("meet monthly.") == "meet monthly." and sentence("why?") == "why?"
