@@ -244,7 +244,7 @@ def test_a_long_goal_gets_a_short_title_and_is_written_out_once(prep_coach):
     assert topic.detail.startswith(f"Talk through: {goal} ") and ".." not in topic.detail
     email, md = to_email(prep), to_markdown(prep)
     assert goal not in email and "Get better feedback on my work from my…" in email
-    assert ".." not in email and md.count(goal) == 2  # the goals line, and the block
+    assert ".." not in email and md.count(goal.rstrip(".")) == 2  # goals line, and block
 
 
 def test_short_title():
@@ -257,3 +257,14 @@ def test_short_title():
         "one two three four five six seven eight…"
     )
     assert sentence("meet monthly.") == "meet monthly." and sentence("why?") == "why?"
+
+
+def test_each_question_is_written_out_once_when_shared(prep_coach):
+    prep = prep_coach.prep(["get better feedback on my work", "agree how often we meet."])
+    md, email = to_markdown(prep), to_email(prep)
+    for q in prep.questions:
+        assert md.count(q.text) == 1 and email.count(q.text) <= 1
+    topics = [a for a in prep.agenda if a.kind == "topic"]
+    assert topics[0].items == [q.text for q in prep.questions if q.goal == prep.goals[0]]
+    assert "below" in md.split("## Questions to ask")[0]
+    assert "Goals: get better feedback on my work; agree how often we meet\n" in md
