@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from coach.text import content_terms
 from coach.types import MeetingNotes, NoteAction
 
 # A section heading: "## Actions", "**Decisions**", "Open questions:", "NEXT STEPS".
@@ -45,8 +46,13 @@ _SECTION_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("topic", re.compile(r"\b(discussed|topics?|talked about|covered|agenda|summary|notes)\b")),
 )
 # A label at the start of a line, before a colon or dash: "Action: ...", "TODO - ...".
+# A label may say for when or whom: "Open question for next time:", "Done since last time:".
+_FOR = r"(?:\s+(?:for|from|by|on|since|before|after|until)(?:\s+[\w'’]+){1,3}|\s*\([\w ]+\))?"
 _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("done", re.compile(r"^(?:done|completed|finished|did|status: done)\s*[:\-–]\s*", re.I)),
+    (
+        "done",
+        re.compile(rf"^(?:done|completed|finished|did|status: done){_FOR}\s*[:\-–]\s*", re.I),
+    ),
     ("done", re.compile(r"^[(\[](?:done|completed|finished)[)\]]\s*", re.I)),
     (
         "action",
@@ -54,20 +60,20 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(?:(?:my|mentor'?s?|the mentor'?s|our)\s+)?"
             r"(?:action(?: item)?s?|ai|todo|to do|to-dos?|next steps?|follow[- ]?ups?|tasks?|plan|"
             r"homework|commitments?|for next time|pending|in progress|wip|carry over)"
-            r"(?:\s+(?:for|from|by|on)\s+\w+|\s*\(\w+\))?\s*[:\-–]\s*",
+            rf"{_FOR}\s*[:\-–]\s*",
             re.I,
         ),
     ),
     ("action", re.compile(r"^todo\b\s*", re.I)),
     (
         "decision",
-        re.compile(r"^(?:decisions?|decided|agreed|outcome|conclusion)\s*[:\-–]\s*", re.I),
+        re.compile(rf"^(?:decisions?|decided|agreed|outcome|conclusion){_FOR}\s*[:\-–]\s*", re.I),
     ),
     (
         "question",
         re.compile(
             r"^(?:open questions?|questions?(?: to think about| for (?:my )?mentor)?|q|unresolved|"
-            r"tbd|to be decided|to discuss|parking lot|open|undecided)\s*[:\-–]\s*",
+            rf"tbd|to be decided|to discuss|parking lot|open|undecided){_FOR}\s*[:\-–]\s*",
             re.I,
         ),
     ),
@@ -231,11 +237,38 @@ def due_date(text: str, today: dt.date | None = None) -> str:
     return ""
 
 
+# What is left of a dated heading once its date is gone: "Notes - 20 Jan", "## 2026-01-20",
+# "Mentoring session, 3 Feb 2026", "Catch-up with Priya (12 March)".
+_DATED_HEADING = re.compile(
+    r"^(?:(?:my|our|the|last|mentoring|meeting|session|notes?|minutes|recap|summary|"
+    r"catch[- ]?up|check[- ]?in|sync|1:1|one[- ]to[- ]one|from|of|on|with [A-Z][a-z]+|"
+    r"mon|tue|wed|thu|fri|sat|sun|[a-z]+day)\b[\s,.:;()\-–—/]*)*$",
+    re.I,
+)
+# After the heading's word, only when or for whom: "Done since last time", "Actions for me".
+_HEADING_TAIL = re.compile(
+    r"^\W*(?:(?:since|for|from|before|after|until|this|last|next|of|on|at|in|to|by)\b.*)?$"
+)
+
+
+def _dated_heading(raw: str) -> bool:
+    """A line that is a date and little else names a meeting: it heads notes, never an item."""
+    text = raw.strip().lstrip("#").strip().strip("*_")
+    if len(text.split()) > 7 or not due_date(text, dt.date(2000, 1, 1)):
+        return False
+    for pattern in (_ISO_DATE, _DAY_MONTH, _MONTH_DAY):
+        text = pattern.sub(" ", text)
+    text = re.sub(r"\b\d{1,4}\b", " ", text)
+    return bool(_DATED_HEADING.match(text.strip()))
+
+
 def _section(line: str) -> str | None:
     """The kind a heading line opens, "" for a heading of no known kind, None for content."""
     raw = line.strip()
     if not raw or _BULLET.match(raw) or len(raw) > 45:
         return None
+    if _dated_heading(raw):
+        return ""
     m = _HEADING.match(raw)
     if not m:
         return None
@@ -244,9 +277,26 @@ def _section(line: str) -> str | None:
     for kind, pattern in _SECTION_WORDS:
         # An unmarked line is a heading only when it is little more than the word itself
         # ("Next steps", "Done"), not a sentence that happens to contain it.
-        if pattern.search(name) and (marked or (len(name.split()) <= 3 and raw[-1] not in ".!?")):
+        found = pattern.search(name)
+        if not found:
+            continue
+        short = len(name.split()) <= 3 and raw[-1] not in ".!?"
+        # "Done since last time", "Open questions for next time": the word, then when.
+        opens = found.start() == 0 and bool(_HEADING_TAIL.match(name[found.end() :]))
+        if marked or short or (opens and raw[-1] not in ".!?"):
             return kind
     return "" if marked else None
+
+
+def _gist(text: str) -> set[str]:
+    # Three letters of each content word, so "Send the CV" and "Sent my CV" agree.
+    return {t[:3] for t in content_terms(text)}
+
+
+def same_item(a: str, b: str) -> bool:
+    """Whether two notes name the same piece of work ("Send Sam the CV" / "Sent Sam my CV")."""
+    x, y = _gist(a), _gist(b)
+    return bool(x and y) and len(x & y) / len(x | y) >= 0.75
 
 
 def _clean(text: str) -> str:
@@ -383,6 +433,11 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
             if pattern.match(line):
                 labelled, line = kind, pattern.sub("", line, count=1)
                 break
+        # A label said twice ("Action: TODO: ...") is still only the label.
+        while any(k == labelled and p.match(line) for k, p in _LABELS):
+            line = next(p for k, p in _LABELS if k == labelled and p.match(line)).sub(
+                "", line, count=1
+            )
         if labelled == "topic" or (not boxed and not labelled and section == "topic"):
             # "Discussed: a, b and c" lists topics, but a sentence under "Notes" may still
             # be an action or a question.
@@ -409,4 +464,8 @@ def read_notes(notes: str, today: dt.date | None = None) -> MeetingNotes:
                 kind = "topic-whole"
             if kind:
                 add(kind, piece)
+    # Done is done: an action the notes also report as done is not open any more.
+    out.open_actions = [
+        a for a in out.open_actions if not any(same_item(a.text, d) for d in out.done_actions)
+    ]
     return out

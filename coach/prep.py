@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.answer import units
-from coach.notes import read_notes
+from coach.notes import read_notes, same_item
 from coach.retrieve import Retriever, asker_perspective
-from coach.text import content_terms, jaccard
+from coach.text import content_terms, jaccard, sentence, short_title
 from coach.types import (
     AgendaItem,
     Chunk,
@@ -420,11 +420,13 @@ class MeetingPrep:
                 goal.questions.append(q)
                 questions.append(q)
 
-        all_actions = self._merge_actions(read.open_actions, actions or [])
+        all_actions = [
+            a
+            for a in self._merge_actions(read.open_actions, actions or [])
+            if not any(same_item(a.text, d) for d in read.done_actions)
+        ]
         agenda = self._agenda(understood, guidance, read, all_actions, recent, now, cites)
-        for item, m in zip(
-            agenda, split_minutes([_weight(a) for a in agenda], minutes), strict=True
-        ):
+        for item, m in zip(agenda, agenda_minutes(agenda, minutes), strict=True):
             item.minutes = m
         return Prep(
             goals=goals,
@@ -465,31 +467,39 @@ class MeetingPrep:
         updates += [
             f"{when_phrase(r.when, now)} you asked “{r.question}”: how did it go?" for r in recent
         ]
-        agenda = [
-            AgendaItem(
-                "Updates and wins",
-                "What got done since last time, and one thing that went well."
-                if updates
-                else "Share one or two updates since you last met, including something that "
-                "went well.",
-                items=updates,
-                kind="updates",
-            )
-        ]
         review = [f"Open action: {_due(a)}" for a in actions]
         review += [f"Decided: {d} (still the plan?)" for d in notes.decisions]
         if notes.topics:
             review.append("Last time you talked about: " + "; ".join(notes.topics))
-        agenda.append(
-            AgendaItem(
-                "Review of last meeting",
-                "Go through each open action: done, in progress, or stuck and why."
-                if actions
-                else "Check what each of you agreed last time, and what came of it.",
-                items=review,
-                kind="review",
-            )
+        # A block about the last meeting only when there is a record of it (its notes, open
+        # actions, recent conversations): a first meeting spends its time on the goals.
+        met_before = bool(
+            actions or notes.done_actions or notes.decisions or notes.topics or notes.open_questions
         )
+        agenda: list[AgendaItem] = []
+        if updates or met_before:
+            agenda.append(
+                AgendaItem(
+                    "Updates and wins",
+                    "What got done since last time, and one thing that went well."
+                    if updates
+                    else "Share one or two updates since you last met, including something "
+                    "that went well.",
+                    items=updates,
+                    kind="updates",
+                )
+            )
+        if review:
+            agenda.append(
+                AgendaItem(
+                    "Review of last meeting",
+                    "Go through each open action: done, in progress, or stuck and why."
+                    if actions
+                    else "Check what each of you agreed last time, and what came of it.",
+                    items=review,
+                    kind="review",
+                )
+            )
         shown = notes.open_questions[:MOST_OPEN_QUESTIONS]
         rest = notes.open_questions[MOST_OPEN_QUESTIONS:]
         for q in shown:
@@ -504,13 +514,13 @@ class MeetingPrep:
                 )
             )
         for goal, g in zip(goals, guidance, strict=True):
-            detail, refs = f"Talk through: {goal.text}.", []
+            detail, refs = f"Talk through: {sentence(goal.text)}", []
             if g is not None:
                 detail += f" Guidance: {g[0]} [{g[1].n}]"
                 refs.append(g[1].n)
             agenda.append(
                 AgendaItem(
-                    f"Topic: {goal.text}",
+                    f"Topic: {short_title(goal.text)}",
                     detail,
                     refs,
                     items=[q.text for q in goal.questions],
@@ -533,8 +543,13 @@ class MeetingPrep:
         return agenda
 
     def _open_question(self, question: str, cites: Citations) -> AgendaItem:
+        title = short_title(question)
         item = AgendaItem(
-            f"Open question: {question}", "Carried over from last time.", kind="question"
+            f"Open question: {title}",
+            "Carried over from last time."
+            if title == question
+            else f"Carried over from last time: {sentence(question)}",
+            kind="question",
         )
         found = self.retriever.search(question, Filters(kinds=("guide",)), k=3)
         if found.passages and found.best_dense >= GUIDANCE_MIN:
@@ -545,14 +560,27 @@ class MeetingPrep:
         return item
 
 
+NEXT_STEPS_SHARE = 0.1  # of the meeting, for closing with actions and dates
+
+
+def agenda_minutes(agenda: list[AgendaItem], minutes: int) -> list[int]:
+    """Each block's minutes: next steps a tenth of the meeting (at least 2), the rest in
+    proportion to the blocks' weights, adding up to `minutes`."""
+    if len(agenda) < 2 or agenda[-1].kind != "next-steps":
+        return split_minutes([_weight(a) for a in agenda], minutes)
+    closing = max(2, round(minutes * NEXT_STEPS_SHARE))
+    return [*split_minutes([_weight(a) for a in agenda[:-1]], minutes - closing), closing]
+
+
 def _weight(item: AgendaItem) -> float:
-    """A block's share of the meeting: topics get the most, a review grows with its items."""
+    """A block's share of the meeting: topics get the most, a review grows with its items,
+    an updates block with nothing in it yet gets little."""
     if item.kind == "topic":
         return 2.5
     if item.kind == "review":
         return 1.0 + 0.25 * min(len(item.items), 6)
     if item.kind == "updates":
-        return 1.0 + 0.2 * min(len(item.items), 3)
+        return 1.0 + 0.2 * min(len(item.items), 3) if item.items else 0.5
     return 1.0
 
 

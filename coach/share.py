@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from coach.types import Prep
+from coach.text import short_title
+from coach.types import AgendaItem, Prep
 
 PRODID = "-//Mentor Coach//Meeting prep//EN"
 EMAIL_QUESTIONS = 3  # the email carries the few questions that matter most
@@ -23,7 +24,7 @@ def block_line(i: int, title: str, minutes: int) -> str:
 
 def to_markdown(prep: Prep) -> str:
     lines = ["# Meeting prep", ""]
-    lines.append("Goals: " + "; ".join(prep.goals))
+    lines.append("Goals: " + "; ".join(g.strip().rstrip(".;") for g in prep.goals))
     when = meeting_label(prep.next_meeting)
     lines += [
         "",
@@ -33,6 +34,7 @@ def to_markdown(prep: Prep) -> str:
         "",
     ]
     start = 0
+    numbers = {q.text: n for n, q in enumerate(prep.questions, 1)}
     for i, item in enumerate(prep.agenda, 1):
         span = f"{start}-{start + item.minutes} min" if item.minutes else ""
         start += item.minutes
@@ -41,17 +43,34 @@ def to_markdown(prep: Prep) -> str:
             if span
             else f"{i}. **{item.title}**: {item.detail}"
         )
-        lines += [f"   - {x}" for x in item.items]
+        lines += [f"   - {x}" for x in _block_items(item, numbers)]
     lines += ["", "## Questions to ask", ""]
     for i, q in enumerate(prep.questions, 1):
         refs = "".join(f"[{c.n}]" for c in q.citations)
-        serves = f" _(for: {q.goal})_" if q.goal else ""
+        serves = f" _(for: {short_title(q.goal)})_" if q.goal else ""
         lines.append(f"{i}. {q.text} {refs}{serves}".replace("  ", " "))
     lines += ["", "## Sources", ""]
     for c in prep.citations:
         where = f"{c.title}, {c.section}" if c.section else c.title
         lines.append(f"[{c.n}] {where} ({c.source})")
     return "\n".join(lines) + "\n"
+
+
+def _block_items(item: AgendaItem, numbers: dict[str, int]) -> list[str]:
+    """A block's items as shown; a topic's questions are written out once, under "Questions
+    to ask", and the block names them by number."""
+    if item.kind != "topic":
+        return list(item.items)
+    asked = sorted(numbers[x] for x in item.items if x in numbers)
+    if not asked:
+        return []
+    runs: list[str] = []
+    for n in asked:
+        if runs and runs[-1].split("-")[-1] == str(n - 1):
+            runs[-1] = f"{runs[-1].split('-')[0]}-{n}"
+        else:
+            runs.append(str(n))
+    return [("Question " if len(asked) == 1 else "Questions ") + ", ".join(runs) + " below"]
 
 
 def meeting_label(when: str) -> str:

@@ -76,3 +76,27 @@ def inert_markdown(text: str) -> str:
         return {"<": "&lt;", ">": "&gt;"}.get(s, "\\" + s)
 
     return _MARKDOWN_ACTIVE.sub(escape, text)
+
+
+TITLE_WORDS = 8  # a title longer than this is cut at a word boundary, with an ellipsis
+_CLAUSE_END = re.compile(r"[.;:!?()]\s|[.;:!?]$|,\s|\s[-–—]\s")
+
+
+def short_title(text: str, most: int = TITLE_WORDS) -> str:
+    """A short name for a long text (a goal): its first clause, at most `most` words, cut at
+    a word boundary and ending in an ellipsis when anything was left off."""
+    text = " ".join(text.split())
+    m = _CLAUSE_END.search(text)
+    clause = text[: m.start()] if m and len(text[: m.start()].split()) >= 3 else text
+    words = clause.split()
+    cut = words[:most]
+    title = " ".join(cut).rstrip(" .,;:–—-")
+    if len(cut) < len(text.rstrip(" .!").split()):
+        return title + "…"
+    return title + ("?" if text.endswith("?") else "")
+
+
+def sentence(text: str) -> str:
+    """`text` ending in exactly one full stop, unless it already ends in ? or !."""
+    text = text.rstrip().rstrip(".").rstrip()
+    return text if text.endswith(("?", "!", "…")) else text + "."

@@ -147,3 +147,34 @@ def test_due_dates():
 def test_empty_and_junk_notes():
     assert read_notes("").empty()
     assert read_notes("\n\n---\n***\n").empty()
+
+
+def test_headings_and_dates_set_the_kind_and_are_never_items():
+    got = kinds(
+        "Notes - 20 Jan\nDone since last time\n- sent the deck to Priya\n"
+        "Open questions for next time\n- whether to apply now\n"
+        "## 2026-01-27\n- [ ] book the room"
+    )
+    assert got["done"] == ["sent the deck to Priya"]
+    assert got["questions"] == ["whether to apply now"]
+    assert got["open"] == ["book the room"]
+    assert not got["topics"] and not got["decisions"]
+
+
+def test_a_label_that_repeats_the_kind_is_stripped():
+    got = kinds(
+        "Open question for next time: whether to move teams\nAction: TODO: email Sam\n"
+        "Done since last time: booked the course"
+    )
+    assert got["questions"] == ["whether to move teams"]
+    assert got["open"] == ["email Sam"]
+    assert got["done"] == ["booked the course"]
+
+
+def test_a_done_item_is_not_also_open():
+    got = kinds("- [ ] Send Sam the CV\n- [ ] book the room\nDone: sent Sam my CV")
+    assert got["open"] == ["book the room"] and got["done"] == ["sent Sam my CV"]
+
+
+def test_a_dated_line_that_is_an_action_stays_an_action():
+    assert kinds("Call Sam 20 Jan")["open"] == ["Call Sam 20 Jan"]

@@ -135,7 +135,20 @@ def test_saved_goals_actions_and_recent_conversations(prep_coach):
     )
     assert prep.next_meeting == "2026-12-22T10:00"
     other = prep_coach.prep([], user="ben")  # another user sees none of it
-    assert not other.actions and not prep_coach.prep(["x y z"]).agenda[0].items
+    assert not other.actions
+    assert [a.kind for a in prep_coach.prep(["x y z"]).agenda] == ["topic", "next-steps"]
+
+
+def test_a_first_meeting_gives_the_last_meetings_time_to_the_goals(prep_coach):
+    prep = prep_coach.prep(["get better feedback", "agree how often we meet"], minutes=45)
+    assert [a.kind for a in prep.agenda] == ["topic", "topic", "next-steps"]
+    assert sum(a.minutes for a in prep.agenda) == 45
+    assert all(a.minutes >= 18 for a in prep.agenda[:2]) and prep.agenda[-1].minutes <= 5
+    # With saved actions but no notes, the review has them and updates only a short slot.
+    later = prep_coach.prep(["get better feedback"], actions=["Book the next slot"], minutes=45)
+    kinds = [a.kind for a in later.agenda]
+    assert kinds == ["updates", "review", "topic", "next-steps"]
+    assert later.agenda[0].minutes < later.agenda[1].minutes < later.agenda[2].minutes
 
 
 def test_mentor_goals_take_mentor_banks():
@@ -208,3 +221,50 @@ def test_ics_escapes_text_and_folds_multibyte_safely():
         assert len(line.encode("utf-8")) <= 75
         line.encode("utf-8").decode("utf-8")  # no character split across a fold
     assert "SUMMARY:Due: ship it\\, finally\\; really" in ics.replace("\r\n ", "")
+
+
+def test_a_saved_action_the_notes_report_done_is_not_open(prep_coach):
+    prep = prep_coach.prep(
+        ["get better feedback"],
+        notes="Done since last time\n- sent the recap email",
+        actions=["Send the recap email", "Book the next slot"],
+    )
+    assert [a.text for a in prep.actions] == ["Book the next slot"]
+    assert prep.agenda[0].items == ["Done: sent the recap email"]
+
+
+def test_a_long_goal_gets_a_short_title_and_is_written_out_once(prep_coach):
+    goal = (
+        "Get better feedback on my work from my manager, because my last review surprised "
+        "me and I want to know where I stand well before the next one."
+    )
+    prep = prep_coach.prep([goal], minutes=30)
+    topic = next(a for a in prep.agenda if a.kind == "topic")
+    assert topic.title == "Topic: Get better feedback on my work from my…"
+    assert topic.detail.startswith(f"Talk through: {goal} ") and ".." not in topic.detail
+    email, md = to_email(prep), to_markdown(prep)
+    assert goal not in email and "Get better feedback on my work from my…" in email
+    assert ".." not in email and md.count(goal.rstrip(".")) == 2  # goals line, and block
+
+
+def test_short_title():
+    from coach.text import sentence, short_title
+
+    assert short_title("agree how often we meet.") == "agree how often we meet"
+    assert short_title("How do I ask for a raise?") == "How do I ask for a raise?"
+    assert short_title("negotiate my first offer; I have two") == "negotiate my first offer…"
+    assert short_title("one two three four five six seven eight nine") == (
+        "one two three four five six seven eight…"
+    )
+    assert sentence("meet monthly.") == "meet monthly." and sentence("why?") == "why?"
+
+
+def test_each_question_is_written_out_once_when_shared(prep_coach):
+    prep = prep_coach.prep(["get better feedback on my work", "agree how often we meet."])
+    md, email = to_markdown(prep), to_email(prep)
+    for q in prep.questions:
+        assert md.count(q.text) == 1 and email.count(q.text) <= 1
+    topics = [a for a in prep.agenda if a.kind == "topic"]
+    assert topics[0].items == [q.text for q in prep.questions if q.goal == prep.goals[0]]
+    assert "below" in md.split("## Questions to ask")[0]
+    assert "Goals: get better feedback on my work; agree how often we meet\n" in md
