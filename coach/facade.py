@@ -77,6 +77,9 @@ ORDINARY_MATCH = 0.7
 MIX_DEPENDENT = 1.0
 MIX_STANDALONE = 0.3
 TOPIC_EARLIER = 0.5  # the weight of the question before the latest in the topic
+# A follow-up with a topic of its own stays with the conversation's guides only a little,
+# so the user's own document can still answer it (tests/test_scale_out.py).
+STANDALONE_BOOST = 0.3
 TOPIC_GUIDES = 2  # guides a history without citations is taken to be on
 _BUSY = (
     "The library is busy with other uploads and did not free up in time; please try again "
@@ -103,6 +106,18 @@ def clean_question(question: object, limit: int) -> str:
     if not any(ch.isalnum() for ch in text):
         raise BadQuestionError("Please ask a question in words.")
     return text
+
+
+def _as_messages(history: Iterable[Any] | None) -> list[Any]:
+    """Messages, Turns or role/content dicts as given; (question, answer) pairs split."""
+    out: list[Any] = []
+    for item in history or []:
+        if isinstance(item, list | tuple) and len(item) == 2:
+            out += [{"role": "user", "content": str(item[0] or "")}]
+            out += [{"role": "assistant", "content": str(item[1] or "")}]
+        else:
+            out.append(item)
+    return out
 
 
 def _field(item: Any, name: str) -> Any:
@@ -315,7 +330,7 @@ class Coach:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         _ = self.llm  # a misconfigured model is reported before anything else
-        messages = list(history or [])
+        messages = _as_messages(history)
         state = state_of(messages)
         assessment = self._assess(text, state)
         act = act_of(text, state, assessment.small_talk and not assessment.category)
@@ -410,8 +425,20 @@ class Coach:
             return need, Context(vector=vector, mix=MIX_STANDALONE, avoid=topic.last_sections)
         named = self._named_sections(text)
         if act == "followup":
-            mix = MIX_DEPENDENT if depends_on_context(text) else MIX_STANDALONE
-            return text, Context(self._topic_vector(state), mix, topic.guides, named=named)
+            # Only a follow-up that leans on the conversation stays with its guides: a
+            # question with a topic of its own ("when should I have a skip-level chat?")
+            # is answered on that topic, from the built-in guides or the user's library.
+            if depends_on_context(text):
+                return text, Context(
+                    self._topic_vector(state), MIX_DEPENDENT, topic.guides, named=named
+                )
+            return text, Context(
+                self._topic_vector(state),
+                MIX_STANDALONE,
+                topic.guides,
+                named=named,
+                boost=STANDALONE_BOOST,
+            )
         return text, Context(named=named) if named else None
 
     def _named_sections(self, text: str) -> tuple[str, ...]:

@@ -53,6 +53,7 @@ class Context:
     guides: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     named: tuple[str, ...] = ()  # sections the message names by their heading (a suggestion)
+    boost: float = 0.0  # how much higher the guides rank; GUIDE_BOOST when not given
 
 
 def rrf(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
@@ -225,7 +226,7 @@ class Retriever:
                 fused[cid] += 2 * top  # asked by its own heading: that section answers
             at = rank.get(key.split("#", 1)[0])
             if at is not None and chunk.kind == "guide":
-                fused[cid] += GUIDE_BOOST * top / (1 + at)
+                fused[cid] += (context.boost or GUIDE_BOOST) * top / (1 + at)
 
     def _add_phrasings(
         self,

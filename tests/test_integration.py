@@ -37,12 +37,6 @@ USER_QUESTIONS = [
 # docs/retrieval.md records them; this test fails if one starts to pass, so the note is updated.
 KNOWN_MISSES = [
     ("my mentor tore apart my presentation and I feel awful", "handling-harsh-feedback"),
-    # Since section phrasings: "How do you approach a potential mentor at work?" is closer
-    # than the guide on asking; it comes second.
-    (
-        "is it ok to message a senior person I met at a conference and ask them to mentor me",
-        "asking-someone-to-mentor-you",
-    ),
 ]
 
 # Measured false alarms of the safety classifier, kept visible: ordinary frustration in
