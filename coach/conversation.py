@@ -27,7 +27,8 @@ _MORE = re.compile(
 )
 # A message that says the last answer missed; what follows the opener is the real need.
 _CORRECTION = re.compile(
-    r"^\W*(no|nope|not really|not quite|actually)\b(?! (problem|worries|need)\b)[\s,.!-]*|"
+    r"^\W*(no|nope|not really|not quite|actually)\b"
+    r"(?! (problem|worries|need|idea|one|matter)\b)[\s,.!-]*|"
     r"^\W*(that'?s|that is|this is|it'?s) not (what i|it|quite|helpful|relevant)[^,.!?]*[,.!?]*|"
     r"^\W*(that|this|it) (did ?n[o']?t|does ?n[o']?t|didnt|doesnt) (help|answer)[^,.!?]*[,.!?]*|"
     r"^\W*(wrong|not helpful|not that)\b[\s,.!-]*",

@@ -68,6 +68,7 @@ def test_points_lose_their_citation_marks():
         ("thanks, that's useful", True, "thanks"),
         ("hello", True, "greeting"),
         ("and how do I word it?", False, "followup"),
+        ("no idea how to start that conversation with my boss", False, "followup"),
     ],
 )
 def test_what_a_message_does_in_a_conversation(text, small, act):
