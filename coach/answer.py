@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 MODE = "extractive"
 QUOTE_INSTEAD = "so this answer quotes the guides directly."
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|>)\s+")
+# A list marker is layout, never part of a quoted point: "-", "1.", "b)", "(iv)", ">".
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•▪◦●–]|\d+[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{1,5}\)|>)\s+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # links and images, alt text or not
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")

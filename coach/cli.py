@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="files or folders (.md .txt .html .pdf); none means the built-in corpus",
+        help="files or folders (.md .txt .html .pdf .docx .odt .pptx); none: the built-in corpus",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -43,11 +43,15 @@ EVALS_DIR = PROJECT_ROOT / "evals"
 DEFAULT_CASES = str(EVALS_DIR / "cases" / "*.jsonl")
 DEFAULT_THRESHOLDS = EVALS_DIR / "thresholds.yaml"
 FIXTURES_DIR = EVALS_DIR / "fixtures"
+# Documents that nobody on the team wrote in the corpus's style: each split is one user's
+# own library (evals/library/dev, evals/library/test), beside the built-in corpus.
+LIBRARY_DIR = EVALS_DIR / "library"
+LIBRARY_USERS = {"dev": "eval-library-dev", "test": "eval-library-test"}
 SCHEMA = 1
 LLMS = ("extractive",)  # what --llm accepts until LLM answers are wired into the eval
 RETRIEVAL_KINDS = ("advice", "followup")
 ASK_KINDS = ("advice", "followup", "offtopic", "sensitive", "injection")
-CASE_KINDS = ASK_KINDS + ("prep", "safety", "conversation")
+CASE_KINDS = ASK_KINDS + ("prep", "safety", "conversation", "library")
 TURN_ACTS = ("ask", "followup", "more", "correction", "thanks", "offtopic")
 # Turns answered from a guide section (the others are thanks and off-topic requests).
 SECTION_ACTS = ("ask", "followup", "more", "correction")
@@ -85,6 +89,7 @@ class Case:
     history: tuple[Turn, ...] = ()
     expected_sources: tuple[str, ...] = ()  # file names without .md
     expected_sections: tuple[str, ...] = ()  # "guide-id#Heading"
+    expected_docs: tuple[str, ...] = ()  # library: the user's documents that answer it
     wants_wording: bool = False  # advice: asks for the words to say, write or send
     key_points: tuple[str, ...] = ()
     category: str = ""  # sensitive: crisis | harassment | discrimination | legal
@@ -128,6 +133,7 @@ _REQUIRED = {
     "prep": ("goals", "expected_topics"),
     "safety": ("question", "label"),
     "conversation": ("turns",),
+    "library": ("question", "expected_docs"),
 }
 
 
@@ -155,6 +161,7 @@ def _case(data: dict[str, Any], where: str, file: str) -> Case:
         history=history,
         expected_sources=tuple(data.get("expected_sources") or ()),
         expected_sections=tuple(data.get("expected_sections") or ()),
+        expected_docs=tuple(data.get("expected_docs") or ()),
         wants_wording=bool(data.get("wants_wording")),
         key_points=tuple(data.get("key_points") or ()),
         category=str(data.get("category") or ""),
@@ -506,6 +513,11 @@ DEV_METRICS: tuple[Metric, ...] = (
     Metric("conversation.repeats", "points already shown earlier in the chat", better="lower"),
     Metric("conversation.suggested", "answers that carry suggested next questions"),
     Metric("conversation.suggestion_topic", "suggestions on an expected topic"),
+    # The user's own documents (evals/library/), asked with the built-in corpus indexed too.
+    Metric("library.hit@1", "a right document of the user's ranked first"),
+    Metric("library.hit@3", "a right document of the user's in the top 3"),
+    Metric("library.cited", "a right document of the user's cited in the answer"),
+    Metric("library.first_point", "the first point quoted from a right document"),
     Metric("latency.ask_p50", "ask latency p50", "p50", "latency.ask", "none", "ms"),
     Metric("latency.ask_p95", "ask latency p95", "p95", "latency.ask", "none", "ms"),
     Metric("latency.prep_p50", "prep latency p50", "p50", "latency.prep", "none", "ms"),
@@ -955,6 +967,8 @@ class Evaluator:
                 r = self.safety_case(case)
             elif case.kind == "conversation":
                 r = self.conversation_case(case)
+            elif case.kind == "library":
+                r = self.library_case(case)
             else:
                 r = self.ask_case(case)
             # Rounded as the run file stores them, so a run compares with a baseline the
@@ -1249,6 +1263,44 @@ class Evaluator:
         result.facts["turns"] = acts
         return result
 
+    def library_case(self, case: Case) -> CaseResult:
+        """A question about the user's own documents, asked as that user: the built-in
+        guides compete with them, as they do for everyone with a library."""
+        from coach.types import Filters
+
+        result = CaseResult(case.id, case.kind, case.text, split=case.split)
+        filters = Filters(user=LIBRARY_USERS[case.split])
+        started = time.perf_counter()
+        answer: Answer = self.coach.ask(case.question, filters=filters)
+        latency = (time.perf_counter() - started) * 1000
+        passages = answer.passages or self.coach.retrieve(case.question, filters=filters).passages
+        ranked = ranked_sources(p.chunk.source for p in passages)
+        wanted = set(case.expected_docs)
+        cited = [source_id(c.source) for c in answer.citations]
+        s = result.scores
+        s["latency.ask"] = latency
+        s["library.hit@1"] = hit_at(ranked, wanted, 1)
+        s["library.hit@3"] = hit_at(ranked, wanted, 3)
+        s["library.cited"] = float(bool(set(cited) & wanted))
+        first = {f.split("#", 1)[0] for f in _first_point_sections(answer)}
+        s["library.first_point"] = float(bool(first & wanted))
+        rr = reciprocal_rank(ranked, wanted)
+        result.facts.update(
+            retrieved=ranked[:5],
+            rank=round(1 / rr) if rr else None,
+            refused=answer.refused,
+            escalated=answer.escalated,
+            answer=answer.answer,
+            citations=[[c.n, source_id(c.source)] for c in answer.citations],
+        )
+        if answer.refused:
+            result.problems.append("refused a question about the user's own document")
+        elif not s["library.cited"]:
+            result.problems.append("no right document of the user's cited")
+        elif not s["library.hit@1"]:
+            result.problems.append("a right document cited, but not ranked first")
+        return result
+
     def safety_case(self, case: Case) -> CaseResult:
         """One message with one label: what the safety module decided and what the user
         was shown (escalated with help first, refused, small talk, or an answer)."""
@@ -1473,14 +1525,25 @@ def check_llm(spec: str) -> str:
     return spec
 
 
-def build_index(coach: Any, fixtures: Path = FIXTURES_DIR) -> dict[str, Any]:
-    """The built-in corpus plus the planted fixture documents, ingested incrementally."""
-    from coach.ingest import default_roots
+def build_index(
+    coach: Any, fixtures: Path = FIXTURES_DIR, library: Path = LIBRARY_DIR
+) -> dict[str, Any]:
+    """The built-in corpus plus the planted fixture documents, ingested incrementally, and
+    each library split as its user's own uploads."""
+    from coach.ingest import default_roots, ingest
 
     roots = default_roots(coach.settings) + ([fixtures] if fixtures.is_dir() else [])
     report = coach.ingest(roots)
     if report.failures:
         raise EvalError("the eval index could not ingest: " + "; ".join(report.failures))
+    for split, user in LIBRARY_USERS.items():
+        folder = library / split
+        if folder.is_dir():
+            own = ingest(coach.store, coach.settings, [folder], owner=user)
+            if own.failures:
+                raise EvalError("the eval library could not ingest: " + "; ".join(own.failures))
+            report.files += own.files
+            report.chunks_added += own.chunks_added
     chunks = coach.store.chunks().values()
     return {
         "files": report.files,

@@ -20,6 +20,9 @@ ALLOWED = {
     ".html": "html",
     ".htm": "html",
     ".pdf": "pdf",
+    ".docx": "zip",
+    ".odt": "zip",
+    ".pptx": "zip",
 }
 
 
@@ -81,7 +84,11 @@ def check(filename: str, data: bytes, max_mb: float) -> str:
     head = data[:1024].lstrip()
     if kind == "pdf" and not data.startswith(b"%PDF-"):
         raise BadInputError(f"{name}: the content is not a PDF, whatever its name says.")
-    if kind != "pdf" and (head.startswith(b"%PDF-") or b"\x00" in data[:8192]):
+    if kind == "zip" and not data.startswith(b"PK\x03\x04"):
+        # Word, OpenDocument and PowerPoint files are zip archives; a .doc or .ppt from
+        # before 2007 is not, and is not read.
+        raise BadInputError(f"{name}: the content is not a {ext} document, whatever its name says.")
+    if kind in ("text", "html") and (head.startswith(b"%PDF-") or b"\x00" in data[:8192]):
         raise BadInputError(f"{name}: the content is binary, not {ext} text.")
     return name
 

@@ -1,4 +1,9 @@
-"""Load files into `Document`s: Markdown (front matter becomes metadata), text, HTML, PDF.
+"""Load files into `Document`s: Markdown (front matter becomes metadata), text, HTML, PDF,
+and Word, OpenDocument and PowerPoint files (coach.office).
+
+Every document comes out as Markdown with a real title: a plain-text file or a PDF gets
+its headings, paragraphs and lists from its layout (coach.layout), and a saved web page
+loses its navigation, cookie banner and footer.
 
 Every failure is a `LoadError` naming the file and the reason, so ingest can report it,
 skip the file and carry on.
@@ -13,9 +18,11 @@ from pathlib import Path
 import yaml
 
 from coach.errors import LoadError
+from coach.layout import strip_pages, to_markdown
 from coach.types import Document
 
-SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
+SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".pptx")
+OFFICE = (".docx", ".odt", ".pptx")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.S)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)
@@ -93,26 +100,30 @@ def load(
         raise LoadError(str(path), f"cannot read ({exc.strerror or exc})") from exc
 
     suffix = path.suffix.lower()
+    meta: dict = {}
     if suffix == ".pdf":
         title, text = _pdf(path, data, max_pages)
-        meta: dict = {}
+    elif suffix in OFFICE:
+        from coach import office
+
+        reader = {".docx": office.read_docx, ".odt": office.read_odt, ".pptx": office.read_pptx}
+        title, text = reader[suffix](str(path), data)
     else:
         raw = _decode(path, data)
         if suffix in (".html", ".htm"):
             title, text = _html(raw)
-            meta = {}
         elif suffix in (".md", ".markdown"):
             meta, text = _front_matter(path, raw)
             text = _HTML_COMMENT.sub("", text)  # invisible when rendered, so not content
             title = str(meta.get("title") or "")
         else:
-            meta, text, title = {}, raw, ""
+            title, text = to_markdown(_normalise(raw))
     text = _normalise(text)
     if not text.strip():
         raise LoadError(str(path), "no readable text in the file")
     if not title:
         m = _H1.search(text)
-        title = m.group(1).strip() if m else path.stem.replace("-", " ").replace("_", " ").title()
+        title = m.group(1).strip() if m else fallback_title(path.stem, text)
     return Document(
         path=str(path.resolve()),
         source=source,
@@ -123,6 +134,26 @@ def load(
         stages=_str_tuple(meta.get("stages")),
         summary=str(meta.get("summary") or ""),
     )
+
+
+_GENERIC_NAME_WORDS = {
+    "download", "document", "doc", "file", "page", "index", "untitled", "final", "copy",
+    "scan", "draft", "new", "version", "latest", "edited", "export", "print",
+}  # fmt: skip
+
+
+def fallback_title(stem: str, text: str) -> str:
+    """A title for a document that states none: its file name when that reads as words
+    ("mentoring-faq" -> "Mentoring Faq"), else its opening words. Download names such as
+    "001_1dab89af1f5e0705" or "download-2" say nothing about the document."""
+    tokens = re.sub(r"[-_.]+", " ", stem).split()
+    if any(any(ch.isdigit() for ch in t) and len(t) >= 6 for t in tokens):
+        tokens = []  # an id or a hash
+    kept = [t for t in tokens if t.isalpha() and t.lower() not in _GENERIC_NAME_WORDS]
+    if len(kept) >= 2:
+        return " ".join(t.capitalize() if t.islower() else t for t in kept)
+    opening = " ".join(re.sub(r"[#*_>`-]+", " ", text).split()[:8])
+    return (opening.rstrip(",;:") + "...") if opening else stem or "Untitled document"
 
 
 def _str_tuple(value: object) -> tuple[str, ...]:
@@ -206,9 +237,21 @@ def _scalar(path: Path, key: str, value: object, limit: int) -> str:
     return text
 
 
+# Page furniture that is not the page's content: menus, banners, sign-up boxes, sharing.
+_CHROME_TAGS = ["nav", "footer", "aside", "form", "button", "dialog", "select", "input"]
+_CHROME = re.compile(
+    r"cookie|consent|gdpr|banner|newsletter|subscribe|sign-?up|share|social|breadcrumb|"
+    r"\bmenu|navbar|sidebar|related|advert|\bads?\b|promo|popup|modal|skip-link|site-header|"
+    r"site-footer|masthead|toolbar|pagination|comments?\b",
+    re.I,
+)
+_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"}
+_TITLE_SEPARATOR = re.compile(r"\s+[|·•–—:]\s+|\s+-\s+")
+
+
 def _html(raw: str) -> tuple[str, str]:
     from bs4 import BeautifulSoup
-    from bs4.element import Comment
+    from bs4.element import Comment, Tag
 
     soup = BeautifulSoup(raw, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -216,14 +259,38 @@ def _html(raw: str) -> tuple[str, str]:
         tag.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
+    # The main content when the page marks it; otherwise the page without its furniture.
+    mains = (
+        soup.find_all("main") or soup.find_all(attrs={"role": "main"}) or soup.find_all("article")
+    )
+    root: Tag = mains[0] if len(mains) == 1 else soup
+    for tag in root.find_all(_CHROME_TAGS):
+        tag.decompose()
+    for tag in root.find_all(True):
+        if tag.decomposed or tag.name in ("body", "html", "main", "article"):
+            continue
+        attrs = tag.attrs or {}
+        label = " ".join([str(attrs.get("id") or ""), *(attrs.get("class") or ())])
+        chrome = bool(label.strip()) and bool(_CHROME.search(label))
+        if chrome or attrs.get("role") in _ROLES or attrs.get("aria-hidden") == "true":
+            tag.decompose()
+    h1 = root.find("h1") or soup.find("h1")
+    heading = h1.get_text(" ", strip=True) if h1 else ""
+    # <title> often ends with the site's name ("Mentoring FAQ | Brightwell"); a page's
+    # own <h1> says what the page is.
+    title = heading or _TITLE_SEPARATOR.split(title)[0].strip() or title
+    # An FAQ's questions are its sections.
+    for tag in root.find_all(["summary", "dt"]):
+        tag.replace_with(f"\n\n## {tag.get_text(' ', strip=True)}\n\n")
+    for li in root.find_all("li"):
+        li.insert_before("\n- ")
     # Keep headings as Markdown so the splitter can stay heading-aware.
     for level in range(1, 7):
-        for h in soup.find_all(f"h{level}"):
+        for h in root.find_all(f"h{level}"):
             h.replace_with(f"\n\n{'#' * level} {h.get_text(' ', strip=True)}\n\n")
-    for block in soup.find_all(["p", "li", "div", "br", "tr", "section", "article"]):
-        block.insert_after("\n")
-    text = soup.get_text()
-    return title, text
+    for block in root.find_all(["p", "li", "div", "br", "tr", "section", "article", "dd"]):
+        block.insert_after("\n\n" if block.name in ("p", "div", "section", "dd") else "\n")
+    return title, root.get_text()
 
 
 def _pdf(path: Path, data: bytes, max_pages: int | None = None) -> tuple[str, str]:
@@ -242,19 +309,32 @@ def _pdf(path: Path, data: bytes, max_pages: int | None = None) -> tuple[str, st
             raise LoadError(
                 str(path), f"the PDF has {len(reader.pages)} pages; the limit is {max_pages}"
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_normalise(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata
-        title = str(info.title) if info and info.title else ""
+        title = _pdf_title(str(info.title) if info and info.title else "")
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
         raise LoadError(str(path), "not a readable PDF (damaged or not a PDF)") from exc
     except Exception as exc:  # pypdf raises a wide range on malformed input
         raise LoadError(str(path), f"not a readable PDF ({exc.__class__.__name__})") from exc
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    text = strip_pages(pages)
     if not text:
         raise LoadError(str(path), "the PDF has no extractable text (is it scanned?)")
-    return title, text
+    return to_markdown(text, title)
+
+
+def _pdf_title(title: str) -> str:
+    """A PDF's metadata title, unless it is only what made the file ("Microsoft Word -
+    plan_v2.docx", "untitled")."""
+    title = re.sub(r"^microsoft (word|powerpoint) - ", "", title.strip(), flags=re.I)
+    if re.search(r"\.(docx?|pptx?|odt|pdf|txt)$", title, re.I) or title.lower() in (
+        "untitled",
+        "document",
+        "",
+    ):
+        return ""
+    return title
 
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")

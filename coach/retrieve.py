@@ -29,6 +29,11 @@ PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
 PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to three)
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
 PERSPECTIVE_PENALTY = 0.05
+# The user's own documents rank a little higher than the built-in guides when they match
+# about as well (within OWN_NEAR of the best score): a question their handbook answers
+# should cite the handbook. Measured on evals/library/ (docs/retrieval.md).
+OWN_BOOST = 0.0
+OWN_NEAR = 0.7
 
 
 @dataclass
@@ -171,6 +176,12 @@ class Retriever:
             self._add_phrasings(query, own if PHRASINGS_OWN else vector, fused, chunks, filters)
         if context is not None:
             self._follow(context, fused, chunks)
+        if filters.user and OWN_BOOST:
+            top = max(fused.values(), default=0.0)
+            for cid, score in fused.items():
+                chunk = chunks.get(cid)
+                if chunk is not None and chunk.owner and score >= OWN_NEAR * top:
+                    fused[cid] = score + OWN_BOOST * top
         if prefer_stages:
             top = max(fused.values(), default=0.0)
             for cid in fused:

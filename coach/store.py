@@ -30,7 +30,7 @@ from coach.types import Chunk, Filters
 # The index is derived data: when its layout changes it is rebuilt by the next ingest,
 # unless UPGRADES can bring it forward in place. Bump this with any change to SCHEMA or
 # to what a chunk id covers.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # Version 6 puts the owner into an upload's chunk id (`_owners_in_ids`): the rows are
 # renamed in SQL, and their vectors are moved to the new ids right after (see
 # `Store._move_vectors`), so users' uploads are kept and nothing is embedded again.
+# Version 7 only forgets the files' sizes and hashes (see below).
 UPGRADES: dict[str, tuple[str, str | Callable[[Tx], None]]] = {
     "3": (
         "4",
@@ -84,6 +85,10 @@ UPGRADES: dict[str, tuple[str, str | Callable[[Tx], None]]] = {
     ),
     "4": ("5", "ALTER TABLE chunks ADD COLUMN flagged TEXT NOT NULL DEFAULT '[]'"),
     "5": ("6", lambda db: _owners_in_ids(db)),
+    # Version 7's loader finds titles, headings and lists in plain text, PDFs and web pages
+    # (coach/layout.py): every file is read once more at the next ingest. A chunk whose text
+    # and headings come out the same keeps its id, so only changed documents re-embed.
+    "6": ("7", "UPDATE files SET size = -1, sha256 = ''"),
 }
 
 # How many generations of deletions are kept for readers to catch up with.

@@ -21,7 +21,7 @@ import gradio as gr
 from coach.accounts import SignIn
 from coach.errors import BadInputError, CoachError, StoreError
 from coach.facade import Coach
-from coach.library import EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
+from coach.library import ALLOWED, EXPORT_NAME, gradio_cache, owner_tag, remove_cached_exports
 from coach.mentee import LOCAL_USER, MenteeData, Message, Profile
 from coach.settings import Settings
 from coach.share import to_email, to_ics, to_markdown
@@ -1042,12 +1042,12 @@ def build_app(coach_: Coach | None = None) -> Any:
 
         with gr.Tab("My library", id="library"):
             gr.Markdown(
-                "Add your own notes or documents (.md, .txt, .pdf, .html). Only you "
-                "can see them; the coach cites them like the guides."
+                "Add your own notes or documents (.md, .txt, .pdf, .html, Word .docx, .odt, "
+                ".pptx). Only you can see them; the coach cites them like the guides."
             )
             upload = gr.File(
                 label="Add a document",
-                file_types=[".md", ".txt", ".pdf", ".html", ".htm", ".markdown"],
+                file_types=sorted(ALLOWED),
                 type="filepath",
                 elem_id="upload",
             )
