@@ -179,6 +179,10 @@ MIN_POINTS = 3  # fewer from the best section, and the next section adds to them
 # A sentence of the best section is a point when it scores within this of the section's
 # best sentence: sections are short, so most of their sentences answer the question.
 SECTION_SPREAD = 0.25
+# The user's own passage is quoted when it is among the first OWN_PASSAGES and scores at
+# least OWN_NEAR of the best (evals/library/, docs/retrieval.md).
+OWN_PASSAGES = 5
+OWN_NEAR = 0.7
 _WORDING = re.compile(
     r"\b(what|how) (should|could|do|can|would) i (say|write|tell|word|phrase|put|email|message|"
     r"text|reply|respond|ask)\b|\bwhat to (say|write)\b|\b(script|template|wording|word it)\b|"
@@ -202,6 +206,7 @@ ADVICE_POINTS = 2  # ordinary mentoring advice after it, when some is close enou
 # Advice follows help only from a section clearly about the message: a loosely related tip
 # after a serious disclosure reads as not listening.
 ADVICE_MARGIN = 0.2
+OWN_ADVICE_MARGIN = 0.1
 
 
 def _already_shown(text: str, shown: Collection[str]) -> bool:
@@ -326,7 +331,43 @@ class ExtractiveAnswerer:
         )
         if not chosen:
             chosen = self._select(candidates, self._score(candidates, retrieval, passages))
+        chosen = self._with_own(retrieval, passages, candidates, chosen)
         return self._compose(question, retrieval, passages, chosen)
+
+    def _with_own(
+        self,
+        retrieval: Retrieval,
+        passages: list[Passage],
+        candidates: list[Unit],
+        chosen: list[Unit],
+    ) -> list[Unit]:
+        """A question the user's own document answers nearly as well as a guide quotes
+        their document too: its best point closes the answer. (Asked from a library, a
+        guide first and the user's handbook unquoted was the commonest miss.)"""
+        if not chosen or any(passages[u.passage].chunk.owner for u in chosen):
+            return chosen
+        top = passages[0].score
+        own = next(
+            (
+                i
+                for i, p in enumerate(passages[:OWN_PASSAGES])
+                if p.chunk.owner and p.score >= OWN_NEAR * top
+            ),
+            None,
+        )
+        if own is None:
+            return chosen
+        section = _section_of(passages[own])
+        units_ = [u for u in candidates if _section_of(passages[u.passage]) == section]
+        if not units_:
+            return chosen
+        vectors = self._score(units_, retrieval, passages)
+        best = max(range(len(units_)), key=lambda i: units_[i].score)
+        shown = self.embedder.encode_cached([u.text for u in chosen])
+        if float((shown @ vectors[best]).max()) > 0.8:
+            return chosen  # says what the answer already says
+        kept = chosen[: self.max_points - 1]
+        return [*kept, units_[best]]
 
     def _score(
         self, units_: list[Unit], retrieval: Retrieval, passages: list[Passage]
@@ -427,6 +468,16 @@ class ExtractiveAnswerer:
         advice: list[Unit] = []
         if retrieval.escalation != "crisis":
             close = [i for i in others if passages[i].dense >= self.refuse_below + ADVICE_MARGIN]
+            # The user's own document (their company's policy, their programme's rules)
+            # says where to go in their own workplace: it gives the advice when it is
+            # close, by a lower bar than a guide's tips.
+            own = [
+                i
+                for i in others[:OWN_PASSAGES]
+                if passages[i].chunk.owner
+                and passages[i].dense >= self.refuse_below + OWN_ADVICE_MARGIN
+            ]
+            close = own[:1] or close
             pool = [
                 u
                 for i in close[:2]

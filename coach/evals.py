@@ -518,6 +518,11 @@ DEV_METRICS: tuple[Metric, ...] = (
     Metric("library.hit@3", "a right document of the user's in the top 3"),
     Metric("library.cited", "a right document of the user's cited in the answer"),
     Metric("library.first_point", "the first point quoted from a right document"),
+    Metric(
+        "library.escalated",
+        "questions about the user's documents sent to help first",
+        better="none",
+    ),
     Metric("latency.ask_p50", "ask latency p50", "p50", "latency.ask", "none", "ms"),
     Metric("latency.ask_p95", "ask latency p95", "p95", "latency.ask", "none", "ms"),
     Metric("latency.prep_p50", "prep latency p50", "p50", "latency.prep", "none", "ms"),
@@ -1274,6 +1279,12 @@ class Evaluator:
         answer: Answer = self.coach.ask(case.question, filters=filters)
         latency = (time.perf_counter() - started) * 1000
         passages = answer.passages or self.coach.retrieve(case.question, filters=filters).passages
+        if answer.escalated:
+            # The help sections an escalation puts first are not what retrieval ranked.
+            helps = self._help_sources()
+            passages = [
+                p for p in passages if p.chunk.owner or source_id(p.chunk.source) not in helps
+            ]
         ranked = ranked_sources(p.chunk.source for p in passages)
         wanted = set(case.expected_docs)
         cited = [source_id(c.source) for c in answer.citations]
@@ -1284,6 +1295,7 @@ class Evaluator:
         s["library.cited"] = float(bool(set(cited) & wanted))
         first = {f.split("#", 1)[0] for f in _first_point_sections(answer)}
         s["library.first_point"] = float(bool(first & wanted))
+        s["library.escalated"] = float(bool(answer.escalated))
         rr = reciprocal_rank(ranked, wanted)
         result.facts.update(
             retrieved=ranked[:5],

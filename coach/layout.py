@@ -150,6 +150,38 @@ def to_markdown(text: str, title: str = "") -> tuple[str, str]:
     return title, join_blocks(blocks)
 
 
+_MARKDOWN_BLOCK = re.compile(r"^(#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>|\||<|```|~~~|---|\*\*\*|___)")
+
+
+def reflow_markdown(text: str) -> str:
+    """Join the lines of each Markdown paragraph, as a renderer does: an editor wraps at 80
+    columns, and a sentence split over two lines would be quoted as two broken points.
+    Headings, list markers, quotes, tables, code and a hard break (two trailing spaces)
+    keep their lines; a wrapped list item joins its item."""
+    out: list[str] = []
+    fence = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fence = not fence
+            out.append(line)
+            continue
+        prev = out[-1] if out else ""
+        joins = (
+            not fence
+            and stripped
+            and prev.strip()
+            and not _MARKDOWN_BLOCK.match(stripped)
+            and not prev.lstrip().startswith(("#", "|", ">", "```", "~~~", "<"))
+            and not prev.endswith("  ")
+        )
+        if joins:
+            out[-1] = f"{prev.rstrip()} {stripped}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def join_blocks(blocks: list[str]) -> str:
     """List items of one list stay on adjacent lines; everything else is a paragraph."""
     out: list[str] = []

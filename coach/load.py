@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from coach.errors import LoadError
-from coach.layout import strip_pages, to_markdown
+from coach.layout import reflow_markdown, strip_pages, to_markdown
 from coach.types import Document
 
 SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".pptx")
@@ -115,6 +115,7 @@ def load(
         elif suffix in (".md", ".markdown"):
             meta, text = _front_matter(path, raw)
             text = _HTML_COMMENT.sub("", text)  # invisible when rendered, so not content
+            text = reflow_markdown(text)
             title = str(meta.get("title") or "")
         else:
             title, text = to_markdown(_normalise(raw))
@@ -251,7 +252,7 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|·•–—:]\s+|\s+-\s+")
 
 def _html(raw: str) -> tuple[str, str]:
     from bs4 import BeautifulSoup
-    from bs4.element import Comment, Tag
+    from bs4.element import Comment, NavigableString, Tag
 
     soup = BeautifulSoup(raw, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -279,6 +280,10 @@ def _html(raw: str) -> tuple[str, str]:
     # <title> often ends with the site's name ("Mentoring FAQ | Brightwell"); a page's
     # own <h1> says what the page is.
     title = heading or _TITLE_SEPARATOR.split(title)[0].strip() or title
+    # Whitespace in HTML source is layout: a line break inside a paragraph is a space.
+    for node in root.find_all(string=True):
+        if type(node) is NavigableString and node.parent.name not in ("pre", "code", "textarea"):
+            node.replace_with(re.sub(r"\s+", " ", str(node)))
     # An FAQ's questions are its sections.
     for tag in root.find_all(["summary", "dt"]):
         tag.replace_with(f"\n\n## {tag.get_text(' ', strip=True)}\n\n")

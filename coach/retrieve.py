@@ -29,11 +29,22 @@ PHRASING_SECTIONS = 8  # the closest sections by phrasing join the candidates
 PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to three)
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
 PERSPECTIVE_PENALTY = 0.05
-# The user's own documents rank a little higher than the built-in guides when they match
-# about as well (within OWN_NEAR of the best score): a question their handbook answers
-# should cite the handbook. Measured on evals/library/ (docs/retrieval.md).
-OWN_BOOST = 0.0
-OWN_NEAR = 0.7
+# A question that names one of the user's own documents ("our handbook", "my notes",
+# "that article") ranks their passages higher. A blanket priority for their documents, and
+# one for words only their library holds, cost more built-in answers than they won
+# (docs/retrieval.md, "The user's own documents").
+OWN_NAMED = 0.3
+_NAMES_A_DOCUMENT = re.compile(
+    r"\b(my|our|the|that|this|these|those)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(notes?|handbook|policy|policies|template|article|post|blog|document|doc|pdf|workbook|"
+    r"faq|page|slides?|deck|pack|file|newsletter|thread|minutes|booklet|handout|checklist|"
+    r"leaflet|brochure|presentation|write-?up)\b",
+    re.I,
+)
+
+
+def names_a_document(question: str) -> bool:
+    return bool(_NAMES_A_DOCUMENT.search(question))
 
 
 @dataclass
@@ -176,12 +187,8 @@ class Retriever:
             self._add_phrasings(query, own if PHRASINGS_OWN else vector, fused, chunks, filters)
         if context is not None:
             self._follow(context, fused, chunks)
-        if filters.user and OWN_BOOST:
-            top = max(fused.values(), default=0.0)
-            for cid, score in fused.items():
-                chunk = chunks.get(cid)
-                if chunk is not None and chunk.owner and score >= OWN_NEAR * top:
-                    fused[cid] = score + OWN_BOOST * top
+        if filters.user and mode == "hybrid":
+            self._prefer_own(query, filters.user, fused, chunks)
         if prefer_stages:
             top = max(fused.values(), default=0.0)
             for cid in fused:
@@ -213,6 +220,18 @@ class Retriever:
                 break
         best = dense[0][1] if dense else 0.0
         return Retrieval(query=query, vector=vector, passages=passages, best_dense=best)
+
+    def _prefer_own(
+        self, query: str, user: str, fused: dict[str, float], chunks: dict[str, Chunk]
+    ) -> None:
+        """A question that names a document ranks the user's own passages higher."""
+        if not (OWN_NAMED and names_a_document(query)):
+            return
+        top = max(fused.values(), default=0.0)
+        for cid, score in fused.items():
+            chunk = chunks.get(cid)
+            if chunk is not None and chunk.owner == user:
+                fused[cid] = score + OWN_NAMED * top
 
     def _follow(self, context: Context, fused: dict[str, float], chunks: dict[str, Chunk]) -> None:
         """Stay with the conversation's guides; leave out the sections it asked to avoid."""

@@ -142,25 +142,46 @@ def test_meeting_prep_and_download(browser, app_url):
     page.close()
 
 
-def test_upload_is_cited(browser, app_url, tmp_path):
-    _, url = app_url
-    note = tmp_path / "zoo-notes.md"
-    note.write_text(
-        "## Zoo pay\n\nZebra keepers negotiate salary by bringing a record of "
-        "their feeding schedules to the quarterly review."
+def zoo_pay(animal: str) -> str:
+    return (
+        f"{animal} keepers negotiate salary by bringing a record of their feeding schedules "
+        "to the quarterly review."
     )
+
+
+def zoo_document(folder: Path, kind: str) -> tuple[Path, str]:
+    """A note as Markdown, or as a Word file whose title is in its properties."""
+    if kind == "md":
+        note = folder / "zoo-notes.md"
+        note.write_text(f"## Zoo pay\n\n{zoo_pay('Zebra')}")
+        return note, "Zoo Notes"
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "Keepers' handbook"
+    d.add_heading("Zoo pay", 1)
+    d.add_paragraph(zoo_pay("Okapi"))
+    note = folder / "Handbook_FINAL_v3.docx"
+    d.save(str(note))
+    return note, "Keepers' handbook"
+
+
+@pytest.mark.parametrize("kind", ["md", "docx"])
+def test_upload_is_cited(browser, app_url, tmp_path, kind):
+    _, url = app_url
+    note, title = zoo_document(tmp_path, kind)
     page = browser.new_page()
     page.goto(url)
     page.get_by_role("tab", name="My library").click()
     page.locator("#upload input[type=file]").set_input_files(str(note))
     page.wait_for_function(
-        "() => document.body.innerText.includes('Added zoo-notes.md')", timeout=30_000
+        f"() => document.body.innerText.includes('Added {note.name}')", timeout=30_000
     )
     page.get_by_role("tab", name="Chat").click()
-    ask(page, "How do zebra keepers negotiate salary?")
-    assert "Zoo Notes" in last_chips(page).first.inner_text()
-    assert "zoo-notes.md" in last_chips(page).first.text_content()
-    page.screenshot(path=str(SHOTS / "upload-cited.png"), full_page=True)
+    ask(page, f"How do {'zebra' if kind == 'md' else 'okapi'} keepers negotiate salary?")
+    assert title in last_chips(page).first.inner_text()
+    assert note.name in last_chips(page).first.text_content()
+    page.screenshot(path=str(SHOTS / f"upload-cited-{kind}.png"), full_page=True)
     page.close()
 
 

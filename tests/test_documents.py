@@ -341,3 +341,100 @@ def test_a_doc_that_is_not_a_zip_is_refused_at_upload(fake_coach):
     with pytest.raises(BadInputError, match="not a .docx document"):
         fake_coach.upload("ana", "old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
     assert fake_coach.mentee("ana").documents() == []
+
+
+# --- a mixed library: the user's documents beside the guides ---------------------------------
+HANDBOOK = """# Brightwell mentoring handbook
+
+## Meeting rhythm
+
+How often should you meet your mentor in the Brightwell programme? Pairs meet every three
+weeks for forty-five minutes, and the mentee books each session in the programme calendar.
+
+## Raising a concern
+
+If something in the pairing worries you, the programme coordinator, Dana, takes concerns in
+confidence and can arrange a new match within a week.
+"""
+
+
+@pytest.mark.parametrize(
+    "question, names",
+    [
+        ("what does our handbook say about meeting every few weeks?", True),
+        ("in my notes from the last session, what did we agree?", True),
+        ("that blog post about coffee chats, what was the 3 step thing", True),
+        ("in our firm's mentoring agreement template, who signs it?", True),
+        ("how often should I meet my mentor?", False),
+        ("my mentor gave me a note of encouragement", False),
+    ],
+)
+def test_a_question_that_names_a_document(question, names):
+    from coach.retrieve import names_a_document
+
+    assert names_a_document(question) is names
+
+
+def test_naming_the_handbook_ranks_it_first(fake_coach):
+    fake_coach.upload("ana", "handbook.md", HANDBOOK.encode())
+    question = "how often should pairs meet and for how long"
+    plain = fake_coach.retrieve(question, filters=Filters(user="ana"))
+    named = fake_coach.retrieve(f"what does our handbook say: {question}", filters=Filters(user="ana"))
+    assert not plain.passages[0].chunk.owner  # the guide on meeting rhythm answers it
+    assert named.passages[0].chunk.owner == "ana"
+
+
+def test_a_close_passage_of_the_users_own_is_quoted_after_the_guide(fake_coach):
+    from coach.retrieve import Retrieval
+    from coach.types import Passage
+
+    fake_coach.upload("ana", "handbook.md", HANDBOOK.encode())
+    chunks = fake_coach.store.chunks().values()
+    rhythm = sorted((c for c in chunks if c.source.endswith("meeting-rhythm.md")), key=lambda c: c.ord)
+    own = next(c for c in chunks if c.owner == "ana" and c.section == "Meeting rhythm")
+    question = "How often should you meet your mentor?"
+
+    def answer(own_score: float):
+        # Two guide sections first, then the user's own passage.
+        ranked = [*rhythm, own]
+        scores = [1.0, 0.95, 0.9][: len(rhythm)] + [own_score]
+        passages = [Passage(c, s, dense=0.6) for c, s in zip(ranked, scores, strict=True)]
+        vector = fake_coach.embedder.encode_cached([question])[0]
+        return fake_coach.answerer.answer(question, Retrieval(question, vector, passages, 0.7))
+
+    close = answer(0.85)
+    assert close.citations[0].source.endswith("meeting-rhythm.md")
+    last = close.answer.splitlines()[-1]
+    cited = next(c.n for c in close.citations if c.source.endswith("handbook.md"))
+    assert last.endswith(f"[{cited}]")  # the user's own passage closes the answer
+    far = answer(0.3)
+    assert all(not c.source.endswith("handbook.md") for c in far.citations)
+
+
+HELP_GUIDE = """---
+id: getting-help
+title: Getting help at work
+topics: [getting-help]
+---
+
+## How do I raise a concern with HR?
+
+Write down what happened and ask HR for a meeting; you can bring someone with you.
+
+## How do I document harassment, bullying or discrimination?
+
+Keep dated notes of each incident, who saw it, and any messages.
+"""
+
+
+def test_a_sensitive_message_gets_help_first_then_the_users_own_route(fake_coach, tmp_path):
+    help_guide = write(tmp_path, "getting-help.md", HELP_GUIDE)
+    assert not fake_coach.ingest([help_guide]).failures
+    fake_coach.upload("ana", "handbook.md", HANDBOOK.encode())
+    answer = fake_coach.ask(
+        "I am being harassed in my pairing, how do I raise a concern with the coordinator?",
+        filters=Filters(user="ana"),
+    )
+    assert answer.escalated
+    assert "help" in answer.citations[0].source  # the guide on getting help leads
+    assert any(c.source.endswith("handbook.md") for c in answer.citations[1:])
