@@ -154,10 +154,12 @@ _MARKDOWN_BLOCK = re.compile(r"^(#{1,6}\s|[-*+]\s|\d{1,3}[.)]\s|>|\||<|```|~~~|-
 
 
 def reflow_markdown(text: str) -> str:
-    """Join the lines of each Markdown paragraph, as a renderer does: an editor wraps at 80
-    columns, and a sentence split over two lines would be quoted as two broken points.
-    Headings, list markers, quotes, tables, code and a hard break (two trailing spaces)
-    keep their lines; a wrapped list item joins its item."""
+    """Join a sentence that an editor wrapped over two lines, as a renderer would: split,
+    it would be quoted as two broken points. Only a line that stops mid-sentence is
+    joined, so each sentence keeps a line of its own where it had one (a line read as a
+    planted instruction is dropped alone, coach/guard.py). Headings, list markers, quotes,
+    tables, code and a hard break (two trailing spaces) keep their lines; a wrapped list
+    item joins its item."""
     out: list[str] = []
     fence = False
     for line in text.split("\n"):
@@ -174,6 +176,7 @@ def reflow_markdown(text: str) -> str:
             and not _MARKDOWN_BLOCK.match(stripped)
             and not prev.lstrip().startswith(("#", "|", ">", "```", "~~~", "<"))
             and not prev.endswith("  ")
+            and not _ENDS_SENTENCE.search(prev.rstrip())
         )
         if joins:
             out[-1] = f"{prev.rstrip()} {stripped}"
