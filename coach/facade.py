@@ -500,11 +500,17 @@ class Coach:
         # With a conversation's context, an unsure alarm on a follow-up is judged against
         # what the conversation is about (ordinary sections' phrasings, below).
         retrieval = self.retriever.search(query, filters, prefer_stages=prefer, context=context)
-        if assessment.category and self._ordinary_question(assessment, retrieval):
+        cleared = bool(assessment.category) and self._ordinary_question(assessment, retrieval)
+        if cleared:
             assessment = replace(assessment, category=None)
         if assessment.category:
             return self._with_help(retrieval, assessment.category, self.safety.voice(assessment))
-        offtopic = self.safety.refuses(assessment, retrieval.best_dense, self.settings.refuse_below)
+        # A message the classifier thought might be sensitive is about work, whatever
+        # retrieval found: a cleared alarm is answered as an ordinary question, never
+        # refused (one sensitive dev message was refused that way).
+        offtopic = not cleared and self.safety.refuses(
+            assessment, retrieval.best_dense, self.settings.refuse_below
+        )
         if in_conversation is None:
             in_conversation = self._in_conversation(turns)
         if offtopic and in_conversation:
