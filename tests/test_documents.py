@@ -495,3 +495,13 @@ def test_mixed_library_with_the_real_corpus(real_home, tmp_path):
         not c.source.endswith(path.name)
         for c in coach.ask("how often should I meet my mentor?").citations
     )
+
+
+def test_a_cleared_alarm_is_answered_not_refused(fake_coach, monkeypatch):
+    """An alarm cleared as an ordinary question is still about work: weak retrieval does
+    not turn it away."""
+    question = "harass qqq zzz vvv"  # FakeSafety: an alarm; retrieval finds nothing close
+    assert fake_coach.retrieve(question).escalation
+    monkeypatch.setattr(type(fake_coach), "_ordinary_question", lambda *_: True)
+    cleared = fake_coach.retrieve(question)
+    assert not cleared.escalation and cleared.offtopic is False
