@@ -241,9 +241,9 @@ def _scalar(path: Path, key: str, value: object, limit: int) -> str:
 # Page furniture that is not the page's content: menus, banners, sign-up boxes, sharing.
 _CHROME_TAGS = ["nav", "footer", "aside", "form", "button", "dialog", "select", "input"]
 _CHROME = re.compile(
-    r"cookie|consent|gdpr|banner|newsletter|subscribe|sign-?up|share|social|breadcrumb|"
-    r"\bmenu|navbar|sidebar|related|advert|\bads?\b|promo|popup|modal|skip-link|site-header|"
-    r"site-footer|masthead|toolbar|pagination|comments?\b",
+    r"cookie|consent|gdpr|banner|newsletter|subscribe|sign-?up|\bshar(e|ing)\b|social|breadcrumb|"
+    r"\bmenu|navbar|sidebar|\brelated|advert|\bads?\b|promo|popup|modal|skip-link|site-header|"
+    r"site-footer|masthead|toolbar|pagination|\bcomments?\b",
     re.I,
 )
 _ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"}
