@@ -428,16 +428,13 @@ class Coach:
             # Only a follow-up that leans on the conversation stays with its guides: a
             # question with a topic of its own ("when should I have a skip-level chat?")
             # is answered on that topic, from the built-in guides or the user's library.
-            if depends_on_context(text):
-                return text, Context(
-                    self._topic_vector(state), MIX_DEPENDENT, topic.guides, named=named
-                )
+            dependent = depends_on_context(text)
             return text, Context(
                 self._topic_vector(state),
-                MIX_STANDALONE,
+                MIX_DEPENDENT if dependent else MIX_STANDALONE,
                 topic.guides,
                 named=named,
-                boost=STANDALONE_BOOST,
+                boost=0.0 if dependent else STANDALONE_BOOST,  # 0.0: GUIDE_BOOST
             )
         return text, Context(named=named) if named else None
 

@@ -118,13 +118,8 @@ def read_docx(name: str, data: bytes) -> tuple[str, str]:
     if not styled:
         # Bold paragraphs are the only headings: let layout find them.
         plain = "\n\n".join(b.strip("*") if b.startswith("**") else b for b in blocks)
-        found, text = to_markdown(plain, title)
-        return found, text
-    text = join_blocks([b.replace("**", "") if b.startswith("**") else b for b in blocks])
-    if not title:
-        m = re.search(r"^#+ (.+)$", text, re.M)
-        title = m.group(1) if m else ""
-    return title, _h1(title, text)
+        return to_markdown(plain, title)
+    return _titled(title, [b.replace("**", "") if b.startswith("**") else b for b in blocks])
 
 
 def _heading_level(style: str) -> int:
@@ -143,12 +138,16 @@ def _bold(paragraph) -> bool:  # type: ignore[no-untyped-def]
     return bool(runs) and all(r.bold for r in runs)
 
 
-def _h1(title: str, text: str) -> str:
-    """The title as the document's `#` line, unless its first heading already says it."""
+def _titled(title: str, blocks: list[str]) -> tuple[str, str]:
+    """(title, Markdown) of a document's blocks: the title it states, else its first
+    heading; written as the `#` line unless the first heading already says it."""
+    text = join_blocks(blocks)
+    heading = re.search(r"^#+ (.+)$", text, re.M)
+    title = title or (heading.group(1) if heading else "")
     first = re.match(r"^#+ (.+)$", text)
     if title and not (first and first.group(1).strip() == title):
-        return f"# {title}\n\n{text}"
-    return text
+        return title, f"# {title}\n\n{text}"
+    return title, text
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -195,11 +194,7 @@ def read_odt(name: str, data: bytes) -> tuple[str, str]:
         raise LoadError(name, "not a readable OpenDocument text (no body)")
     blocks: list[str] = []
     _odt_blocks(body, blocks, in_list=False)
-    text = join_blocks(blocks)
-    if not title:
-        m = re.search(r"^#+ (.+)$", text, re.M)
-        title = m.group(1) if m else ""
-    return title, _h1(title, text)
+    return _titled(title, blocks)
 
 
 def _odt_blocks(node: ET.Element, out: list[str], in_list: bool) -> None:
@@ -278,8 +273,4 @@ def read_pptx(name: str, data: bytes) -> tuple[str, str]:
             continue
         blocks.append(f"## {heading or f'Slide {number}'}")
         blocks.extend(f"- {p}" if len(body) > 1 else p for p in body)
-    text = join_blocks(blocks)
-    if not title:
-        m = re.search(r"^## (.+)$", text, re.M)
-        title = m.group(1) if m else ""
-    return title, _h1(title, text)
+    return _titled(title, blocks)
