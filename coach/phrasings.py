@@ -75,9 +75,11 @@ class PhrasingIndex:
         self._cache_dir = cache_dir
         self._lock = threading.Lock()
         self._matrix: np.ndarray | None = None
+        self._headings = np.zeros((0, 0), dtype=np.float32)  # one row per section, in key order
         # Rows are grouped by section: the keys in order and where each group starts.
         self._keys: list[str] = []
         self._starts = np.zeros(0, dtype=np.intp)
+        self._guides = np.zeros(0, dtype=np.intp)
 
     def perspective(self, key: str) -> str:
         s = self.sections.get(key)
@@ -93,6 +95,8 @@ class PhrasingIndex:
                 for p in s.phrasings:
                     texts.append(p)
                     owner.append(key)
+            # The headings themselves follow the phrasings, one row per section.
+            texts += [s.heading for s in self.sections.values()]
             name = getattr(self._embedder, "name", type(self._embedder).__name__)
             digest = hashlib.sha256("\n".join([str(name), *texts]).encode()).hexdigest()[:16]
             path = self._cache_dir / f"phrasings-{digest}.npy"
@@ -116,8 +120,45 @@ class PhrasingIndex:
             self._starts = np.array(
                 [i for i, key in enumerate(owner) if i == 0 or owner[i - 1] != key], dtype=np.intp
             )
-            self._matrix = np.asarray(matrix, dtype=np.float32)
+            guides = list(dict.fromkeys(self.sections[k].guide for k in self._keys))
+            self._guides = np.array(
+                [guides.index(self.sections[k].guide) for k in self._keys], dtype=np.intp
+            )
+            matrix = np.asarray(matrix, dtype=np.float32)
+            self._headings = matrix[len(owner) :]
+            self._matrix = matrix[: len(owner)]
             return self._matrix
+
+    def keys(self) -> list[str]:
+        """Section keys, in the order of every per-section array here."""
+        self._load()
+        return self._keys
+
+    def guide_index(self) -> np.ndarray:
+        """For each section, the number of its guide."""
+        self._load()
+        return self._guides
+
+    def sides(self) -> list[str]:
+        return [self.perspective(k) for k in self.keys()]
+
+    def profile(self, vector: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Per section: the best, second-best and mean cosine to its phrasings, and the
+        cosine to its heading (arrays in `keys()` order)."""
+        matrix = self._load()
+        sims = matrix @ vector
+        starts = self._starts
+        sizes = np.diff(np.append(starts, len(sims)))
+        best = np.maximum.reduceat(sims, starts)
+        # The second best: mask each group's (first) best row, then take the max again.
+        rows = np.arange(len(sims))
+        at_best = sims == np.repeat(best, sizes)
+        first = np.minimum.reduceat(np.where(at_best, rows, len(sims)), starts)
+        masked = sims.copy()
+        masked[first] = -np.inf
+        second = np.where(sizes > 1, np.maximum.reduceat(masked, starts), best)
+        mean = np.add.reduceat(sims, starts) / sizes
+        return best, second, mean, self._headings @ vector
 
     def scores(self, vector: np.ndarray) -> dict[str, float]:
         """Each section's best cosine between the question and one of its phrasings."""
