@@ -39,8 +39,10 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+•▪◦●–]|\d+[.)]|\(?[a-zA-Z]\)|\(?[
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # links and images, alt text or not
 _TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+# "Another mistake is..." leans on the one before it as much as "This..." does.
 _REFERRING = re.compile(
-    r"^(this|that|these|those|it|they|such|both|then|also|however|but|and|or|so)\b", re.I
+    r"^(this|that|these|those|it|they|such|both|another|then|also|however|but|and|or|so)\b",
+    re.I,
 )
 _QUOTE_START = re.compile(r"^[\"“‘']")
 
@@ -358,7 +360,12 @@ class ExtractiveAnswerer:
         if own is None:
             return chosen
         section = _section_of(passages[own])
-        units_ = [u for u in candidates if _section_of(passages[u.passage]) == section]
+        # A lone closing point cannot lean on a sentence the reader does not see.
+        units_ = [
+            u
+            for u in candidates
+            if _section_of(passages[u.passage]) == section and not _REFERRING.match(u.text)
+        ]
         if not units_:
             return chosen
         vectors = self._score(units_, retrieval, passages)
@@ -482,12 +489,12 @@ class ExtractiveAnswerer:
                 u
                 for i in close[:2]
                 for u in units(i, passages[i].chunk.quotable_text())
-                if not u.text.endswith("?")
+                if not u.text.endswith("?") and not _REFERRING.match(u.text)
             ]
             if pool:
                 vectors = self.embedder.encode_cached([u.text for u in pool])
                 for u, sim in zip(pool, vectors @ retrieval.vector, strict=True):
-                    u.score = float(sim) - (0.08 if _REFERRING.match(u.text) else 0.0)
+                    u.score = float(sim)
                 best = max(pool, key=lambda u: u.score)
                 advice = sorted(
                     (u for u in pool if u.passage == best.passage),
@@ -528,8 +535,8 @@ class ExtractiveAnswerer:
                 break
             if len(chosen) >= 3 and u.score < best - 0.15:
                 break  # only strong extra points; three is the floor
-            if per_passage.get(u.passage, 0) >= 2:
-                continue
+            if per_passage.get(u.passage, 0) >= 2 or _REFERRING.match(u.text):
+                continue  # a "This..." point here would lean on a sentence not shown
             terms = content_terms(u.text)
             if any(
                 float(vectors[i] @ vectors[j]) > 0.8
