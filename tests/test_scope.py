@@ -1,0 +1,58 @@
+"""Scope around the classifier: the user's own library, a follow-up read with the
+conversation, and short career statements that are not small talk."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from coach.types import Filters
+
+CLUB = (
+    "# Football club volunteer coaching\n\n"
+    "Volunteer football coaches at the club log each training session in the club app, "
+    "and a senior coach mentors every new volunteer for their first season.\n"
+)
+
+
+def test_the_users_own_library_widens_what_is_in_scope(fake_coach):
+    question = "how do volunteer football coaches log each training session in the club app"
+    assert fake_coach.ask(question).refused  # off-topic for the built-in guides alone
+    fake_coach.upload("ana", "club.md", CLUB.encode())
+    answer = fake_coach.ask(question, filters=Filters(user="ana"))
+    assert not answer.refused
+    assert any(c.source.endswith("club.md") for c in answer.citations)
+    assert fake_coach.ask(question, filters=Filters(user="bo")).refused  # not bo's library
+
+
+def test_a_follow_up_is_judged_with_the_question_before_it(fake_coach, monkeypatch):
+    first = "How often should I meet my mentor?"
+    follow = "what should the calendar invite for our monthly sessions actually say?"
+    assess = fake_coach.safety.assess
+
+    def fake(text: str):
+        got = assess(text)
+        # Off-topic read alone; in scope read after the question before it.
+        return replace(got, probabilities={"offtopic": 0.9 if text == follow else 0.3})
+
+    monkeypatch.setattr(fake_coach.safety, "assess", fake)
+    a1 = fake_coach.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": a1.answer}]
+    assert not fake_coach.ask(follow, history=history).refused
+    assert fake_coach.ask(follow).refused  # alone, with no conversation, it is declined
+    # A message off-topic either way still leaves the conversation's topic.
+    monkeypatch.setattr(
+        fake_coach.safety,
+        "assess",
+        lambda text: replace(assess(text), probabilities={"offtopic": 0.9}),
+    )
+    assert fake_coach.ask("what is the capital of Peru?", history=history).refused
+
+
+def test_a_short_career_statement_is_not_small_talk(fake_coach, monkeypatch):
+    text = "ok mentor"  # the fake classifier calls "ok" plus a short word small talk
+    phrasings = fake_coach.retriever.phrasings
+    monkeypatch.setattr(phrasings, "scores", lambda _vector: {"guide#Heading": 0.1})
+    assert fake_coach.ask(text).mode == "small-talk"
+    # As close to a guide section's question as career questions come: answered.
+    monkeypatch.setattr(phrasings, "scores", lambda _vector: {"guide#Heading": 0.9})
+    assert fake_coach.ask(text).mode != "small-talk"
