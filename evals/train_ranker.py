@@ -23,6 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import coach.retrieve as retrieve_module  # noqa: E402
 from coach.evals import build_index, eval_settings  # noqa: E402
 from coach.facade import ANSWER_KINDS, Coach  # noqa: E402
 from coach.rank import FEATURES, MODEL_FILE, RankModel, fit  # noqa: E402
@@ -57,6 +58,9 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help=f"write {MODEL_FILE.name}")
     args = parser.parse_args()
 
+    # The features do not depend on the ranker, and the shipped weights may be for other
+    # features: retrieval is built without them.
+    retrieve_module.load_model = lambda: None
     coach = Coach(eval_settings(Settings(), {}))
     build_index(coach)
     retriever, store = coach.retriever, coach.store
