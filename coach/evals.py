@@ -1332,7 +1332,7 @@ class Evaluator:
         )
         small = answer.mode == "small-talk"
         if answer.escalated:
-            outcome = f"escalated:{assessment.category}"
+            outcome = f"escalated:{assessment.category or 'uncertain'}"
         else:
             outcome = "small-talk" if small else "refused" if answer.refused else "answered"
         result.facts.update(

@@ -92,6 +92,9 @@ class Thresholds:
     offtopic: float  # probability of `offtopic`: refuse outright at or above this
     smalltalk: float  # probability of `smalltalk` for a short message
     career: float = 1.0  # probability of `career` that keeps a weakly retrieved question
+    # Summed sensitive probability above which a message is never refused for weak
+    # retrieval: it may be sensitive, so it gets the answer that names every route.
+    worry: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,17 @@ class Safety:
 
     def voice(self, assessment: Assessment) -> str:
         return self.model.voice(assessment)
+
+    def worried(self, assessment: Assessment) -> str | None:
+        """The likeliest sensitive category of a message below the alarm that might still be
+        sensitive (at least `worry`), and that the classifier does not call off-topic."""
+        t = self.model.thresholds
+        if assessment.sensitive or assessment.sensitive_score < t.worry:
+            return None
+        if assessment.offtopic >= t.offtopic:
+            return None
+        sensitive = {lb: p for lb, p in assessment.probabilities.items() if lb in SENSITIVE}
+        return max(sensitive, key=sensitive.__getitem__) if sensitive else None
 
     def refuses(self, assessment: Assessment, best_dense: float, refuse_below: float) -> bool:
         """Off-topic: the classifier is sure; or retrieval found nothing close and the

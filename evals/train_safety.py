@@ -57,6 +57,9 @@ RECALL_TARGET = 0.96
 REFUSE_OUTRIGHT = 0.01
 SMALLTALK_FALSE = 0.01
 RESCUE_FALSE = 0.02
+# worry: the cut that keeps this share of sensitive messages above it. Below the alarm and
+# above this, a message is never refused for weak retrieval (coach/safety.py).
+WORRY_TARGET = 0.98
 _PLACEHOLDER = Thresholds(1.1, 1.1, 1.1)
 
 
@@ -126,6 +129,7 @@ def evaluate(probs: np.ndarray, labels: list[str]) -> dict:
         offtopic=max(0.5, lowest_cut(probs[y != "offtopic", col["offtopic"]], REFUSE_OUTRIGHT)),
         smalltalk=max(0.5, lowest_cut(probs[y != "smalltalk", col["smalltalk"]], SMALLTALK_FALSE)),
         career=lowest_cut(probs[y == "offtopic", col["career"]], RESCUE_FALSE),
+        worry=round(float(ordered[int((1 - WORRY_TARGET) * len(ordered))]) - 1e-4, 4),
     )
     flagged = score >= t.sensitive
     sens_names = [lb for lb in LABELS if lb in SENSITIVE]

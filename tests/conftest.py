@@ -112,6 +112,9 @@ class FakeSafety:
     def voice(self, assessment) -> str:
         return ""
 
+    def worried(self, assessment) -> str | None:
+        return None  # the fake's alarms are all-or-nothing
+
     def refuses(self, assessment, best_dense: float, refuse_below: float) -> bool:
         from coach.safety import Safety
 

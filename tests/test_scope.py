@@ -56,3 +56,30 @@ def test_a_short_career_statement_is_not_small_talk(fake_coach, monkeypatch):
     # As close to a guide section's question as career questions come: answered.
     monkeypatch.setattr(phrasings, "scores", lambda _vector: {"guide#Heading": 0.9})
     assert fake_coach.ask(text).mode != "small-talk"
+
+
+def test_a_message_that_may_be_sensitive_is_never_refused(fake_coach, monkeypatch):
+    question = "qqq zzz vvv"  # retrieval finds nothing close: refused as it stands
+    assert fake_coach.ask(question).refused
+    monkeypatch.setattr(fake_coach.safety, "worried", lambda _a: "discrimination")
+    retrieval = fake_coach.retrieve(question)
+    assert retrieval.escalation == "discrimination" and retrieval.voice == "uncertain"
+    answer = fake_coach.ask(question)
+    assert not answer.refused and answer.escalated
+
+
+def test_worry_is_below_the_alarm_and_never_for_off_topic():
+    from coach.safety import Assessment, Safety, Thresholds
+
+    safety = Safety.__new__(Safety)
+    safety.model = type("M", (), {"thresholds": Thresholds(0.3, 0.5, 0.5, worry=0.1)})()
+
+    def seen(sensitive: float, offtopic: float, category: str | None = None):
+        probs = {"discrimination": sensitive * 0.7, "bullying": sensitive * 0.3}
+        probs["offtopic"] = offtopic
+        return Assessment("career", category, probs, sensitive_score=sensitive)
+
+    assert safety.worried(seen(0.2, 0.1)) == "discrimination"
+    assert safety.worried(seen(0.05, 0.1)) is None  # too unlikely to be sensitive
+    assert safety.worried(seen(0.2, 0.6)) is None  # the classifier is sure it is off-topic
+    assert safety.worried(seen(0.4, 0.1, "bullying")) is None  # an alarm is handled as one
