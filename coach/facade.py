@@ -516,11 +516,6 @@ class Coach:
         offtopic = not cleared and self.safety.refuses(
             assessment, retrieval.best_dense, self.settings.refuse_below
         )
-        worried = self.safety.worried(assessment) if offtopic else None
-        if worried:
-            # Refusing a message that may describe a serious situation is the worst answer:
-            # it gets the help that names every route instead.
-            return self._with_help(retrieval, worried, "uncertain")
         if offtopic and filters.user and self._own_match(retrieval, filters.user):
             offtopic = False  # their own library widens what is in scope for them
         if in_conversation is None:
@@ -534,6 +529,11 @@ class Coach:
             offtopic = assessment.offtopic >= sure and (
                 not asked or self.safety.assess(f"{asked[-1]}\n{question}").offtopic >= sure
             )
+        worried = self.safety.worried(assessment) if offtopic else None
+        if worried:
+            # Refusing a message that may describe a serious situation is the worst answer:
+            # it gets the help that names every route instead.
+            return self._with_help(retrieval, worried, "uncertain")
         return replace(retrieval, offtopic=offtopic)
 
     def _asks(self, text: str) -> bool:
