@@ -80,6 +80,7 @@ class PhrasingIndex:
         self._keys: list[str] = []
         self._starts = np.zeros(0, dtype=np.intp)
         self._guides = np.zeros(0, dtype=np.intp)
+        self._sides: list[str] = []
 
     def perspective(self, key: str) -> str:
         s = self.sections.get(key)
@@ -124,6 +125,7 @@ class PhrasingIndex:
             self._guides = np.array(
                 [guides.index(self.sections[k].guide) for k in self._keys], dtype=np.intp
             )
+            self._sides = [self.sections[k].perspective for k in self._keys]
             matrix = np.asarray(matrix, dtype=np.float32)
             self._headings = matrix[len(owner) :]
             self._matrix = matrix[: len(owner)]
@@ -140,7 +142,9 @@ class PhrasingIndex:
         return self._guides
 
     def sides(self) -> list[str]:
-        return [self.perspective(k) for k in self.keys()]
+        """Each section's perspective (in `keys()` order)."""
+        self._load()
+        return self._sides
 
     def profile(self, vector: np.ndarray) -> tuple[np.ndarray, ...]:
         """Per section: the best, second-best and mean cosine to its phrasings, and the

@@ -52,6 +52,10 @@ class RankModel:
             raise ValueError(f"rank model features {names} are not {list(FEATURES)}: retrain")
         return cls(np.asarray(data["weights"], dtype=np.float64), dict(data.get("meta") or {}))
 
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """One score per row of a (sections x FEATURES) matrix."""
+        return features @ self.weights
+
     def to_json(self) -> dict[str, Any]:
         return {
             "features": list(FEATURES),

@@ -31,7 +31,8 @@ PHRASING_CHUNKS = 4  # ...with their first chunks (a guide section has one to th
 # With the learned section ranker (coach/rank.py), the built-in sections are ordered among
 # themselves by this blend of the ranker's score with the chunk's own fused score; the
 # phrasing weight still sets how they compete with the user's documents. On the dev advice
-# questions, section hit@1 was 0.744, 0.760, 0.769 and 0.744 at 0.5, 0.7, 0.85 and 0.95.
+# questions, with this blend also setting the scores (before the rank swap below), section
+# hit@1 was 0.744, 0.760, 0.769 and 0.744 at 0.5, 0.7, 0.85 and 0.95.
 RANK_WEIGHT = 0.85
 # A section written for the other side (mentor advice for a mentee) ranks a little lower.
 PERSPECTIVE_PENALTY = 0.05
@@ -291,8 +292,9 @@ class Retriever:
         by_section = self._section_chunks(chunks)
         asker = asker_perspective(query)
         learned = self.ranker is not None
-        if learned:
-            sims = self.section_scores(vector, dense, bm25, chunks, asker)
+        if self.ranker is not None:
+            sections, features = self.section_features(vector, dense, bm25, chunks, asker)
+            sims = dict(zip(sections, self.ranker.score(features).tolist(), strict=True))
         else:
             sims = self.phrasings.scores(vector)
         if not sims:
@@ -346,17 +348,3 @@ class Retriever:
         assert self.phrasings is not None
         self._section_chunks(chunks)
         return section_features(self.phrasings, vector, dense, bm25, self._section_of, asker)
-
-    def section_scores(
-        self,
-        vector: np.ndarray,
-        dense: list[tuple[str, float]],
-        bm25: list[tuple[str, float]],
-        chunks: dict[str, Chunk],
-        asker: str,
-    ) -> dict[str, float]:
-        assert self.ranker is not None
-        keys, features = self.section_features(vector, dense, bm25, chunks, asker)
-        if not keys:
-            return {}
-        return dict(zip(keys, (features @ self.ranker.weights).tolist(), strict=True))
