@@ -78,6 +78,10 @@ OWN_IN_SCOPE = 0.45
 # 5 of 23 false alarms and none of 112 rightful escalations.
 ALARM_SURE = 0.7
 ORDINARY_MATCH = 0.7
+# A follow-up this close (cosine) to a phrasing of the conversation's guides is in scope.
+# On evals/safety/followups.jsonl (evals/calibrate_followups.py) the closest of 80 asides
+# comes to 0.394, and 59% of the 160 in-scope follow-ups reach 0.4.
+TOPIC_IN_SCOPE = 0.4
 # A follow-up's search blends the conversation's topic into its own vector: strongly when
 # it cannot stand alone ("and if she says no?"), lightly when it can. Tuned on the dev
 # conversations (evals/cases/conversations.jsonl); see docs/retrieval.md.
@@ -529,6 +533,8 @@ class Coach:
             offtopic = assessment.offtopic >= sure and (
                 not asked or self.safety.assess(f"{asked[-1]}\n{question}").offtopic >= sure
             )
+            if offtopic and context is not None and self._on_topic(question, context.guides):
+                offtopic = False  # close to a section of the guides the chat is on
         worried = self.safety.worried(assessment) if offtopic else None
         if worried:
             # Refusing a message that may describe a serious situation is the worst answer:
@@ -544,6 +550,16 @@ class Coach:
             return False
         sims = phrasings.scores(self.store.embedder.encode_cached([text])[0])
         return max(sims.values(), default=0.0) >= SMALL_TALK_ASKS
+
+    def _on_topic(self, text: str, guides: Sequence[str]) -> bool:
+        """The message alone is close (cosine) to a phrasing of a section of the guides the
+        conversation is on: a follow-up, whatever the classifier makes of its few words."""
+        phrasings = self.retriever.phrasings
+        if phrasings is None or not guides:
+            return False
+        sims = phrasings.scores(self.store.embedder.encode_cached([text])[0])
+        on = [s for k, s in sims.items() if k.split("#", 1)[0] in guides]
+        return max(on, default=0.0) >= TOPIC_IN_SCOPE
 
     def _own_match(self, retrieval: Retrieval, user: str) -> bool:
         """A passage of the user's own documents is close to the question."""

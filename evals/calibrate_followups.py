@@ -9,7 +9,9 @@ P(offtopic) (joined with the conversation's question when it leans on it) and
 P(offtopic) read after the question before it; the lower of the two decides. Prints, per
 cut, how many in-scope follow-ups would be refused and how many asides declined, and the
 lowest cut that refuses at most 1% of the in-scope ones. The coach refuses a follow-up at
-the classifier's outright cut (coach/facade.py); docs/safety.md has the measurements.
+the classifier's outright cut (coach/facade.py), unless the follow-up alone comes within
+TOPIC_IN_SCOPE of a phrasing of the guides the conversation is on; it prints how many
+in-scope follow-ups and asides come that close. docs/safety.md has the measurements.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ sys.path.insert(0, str(ROOT))
 
 from coach.conversation import state_of  # noqa: E402
 from coach.evals import build_index, eval_settings  # noqa: E402
-from coach.facade import Coach  # noqa: E402
+from coach.facade import TOPIC_GUIDES, TOPIC_IN_SCOPE, Coach  # noqa: E402
+from coach.retrieve import Filters, section_key  # noqa: E402
 from coach.settings import Settings  # noqa: E402
 
 FOLLOWUPS = ROOT / "evals" / "safety" / "followups.jsonl"
 REFUSE_FOLLOWUP = 0.01  # the share of in-scope follow-ups a cut may refuse
+TOPIC_CUTS = (0.3, 0.35, 0.4, 0.45, 0.5)
 CUTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)
 
 
@@ -38,6 +42,7 @@ def main() -> int:
     build_index(coach)
     rows = [json.loads(ln) for ln in FOLLOWUPS.read_text("utf-8").splitlines() if ln.strip()]
     scores: dict[str, list[float]] = {"career": [], "offtopic": []}
+    topic: dict[str, list[float]] = {"career": [], "offtopic": []}
     for row in rows:
         history = [
             {"role": "user", "content": row["previous"]},
@@ -46,6 +51,16 @@ def main() -> int:
         alone = coach._assess(row["text"], state_of(history)).offtopic
         joined = coach.safety.assess(f"{row['previous']}\n{row['text']}").offtopic
         scores[row["label"]].append(min(alone, joined))
+        # How close the follow-up alone comes to the guides its question is on, found as
+        # the coach finds them for a history without citations.
+        found = coach.retriever.search(row["previous"], Filters(kinds=("guide",)))
+        guides = tuple(dict.fromkeys(section_key(p.chunk).split("#", 1)[0] for p in found.passages))
+        sims = coach.retriever.phrasings.scores(
+            coach.store.embedder.encode_cached([row["text"]])[0]
+        )
+        topic[row["label"]].append(
+            max(s for k, s in sims.items() if k.split("#", 1)[0] in guides[:TOPIC_GUIDES])
+        )
     career, aside = np.array(scores["career"]), np.array(scores["offtopic"])
     used = coach.safety.model.thresholds.offtopic
     print(f"{len(career)} in-scope follow-ups, {len(aside)} asides")
@@ -58,6 +73,14 @@ def main() -> int:
     ordered = sorted(career, reverse=True)
     lowest = float(ordered[int(REFUSE_FOLLOWUP * len(ordered))]) + 1e-4
     print(f"lowest cut refusing at most {REFUSE_FOLLOWUP:.0%} of in-scope follow-ups: {lowest:.4f}")
+    near, far = np.array(topic["career"]), np.array(topic["offtopic"])
+    print(f"closest aside to its topic's guides: {far.max():.3f}")
+    for cut in TOPIC_CUTS:
+        mark = "  (the coach's cut)" if cut == TOPIC_IN_SCOPE else ""
+        print(
+            f"topic cut {cut:.2f}: in scope that close {(near >= cut).mean():.3f}, "
+            f"asides {(far >= cut).mean():.3f}{mark}"
+        )
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from coach.retrieve import section_key
 from coach.types import Filters
 
 CLUB = (
@@ -83,3 +84,26 @@ def test_worry_is_below_the_alarm_and_never_for_off_topic():
     assert safety.worried(seen(0.05, 0.1)) is None  # too unlikely to be sensitive
     assert safety.worried(seen(0.2, 0.6)) is None  # the classifier is sure it is off-topic
     assert safety.worried(seen(0.4, 0.1, "bullying")) is None  # an alarm is handled as one
+
+
+def test_a_follow_up_close_to_the_conversations_guides_stays_in_scope(fake_coach, monkeypatch):
+    first = "How often should I meet my mentor?"
+    follow = "and the invite, what do I put in it?"
+    assess = fake_coach.safety.assess
+    a1 = fake_coach.ask(first)
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": a1.answer}]
+    # Off-topic alone and read after the question before it.
+    monkeypatch.setattr(
+        fake_coach.safety,
+        "assess",
+        lambda text: replace(assess(text), probabilities={"offtopic": 0.9}),
+    )
+    chunks = fake_coach.store.chunks()
+    on = {section_key(chunks[c.passage_id]).split("#", 1)[0] for c in a1.citations}
+    assert on
+    phrasings = fake_coach.retriever.phrasings
+    monkeypatch.setattr(phrasings, "scores", lambda _v: {f"{g}#Heading": 0.45 for g in on})
+    assert not fake_coach.ask(follow, history=history).refused
+    # As close, but to a guide the conversation is not on: declined.
+    monkeypatch.setattr(phrasings, "scores", lambda _v: {"elsewhere#Heading": 0.45})
+    assert fake_coach.ask(follow, history=history).refused
