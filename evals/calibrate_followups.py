@@ -11,7 +11,12 @@ cut, how many in-scope follow-ups would be refused and how many asides declined,
 lowest cut that refuses at most 1% of the in-scope ones. The coach refuses a follow-up at
 the classifier's outright cut (coach/facade.py), unless the follow-up alone comes within
 TOPIC_IN_SCOPE of a phrasing of the guides the conversation is on; it prints how many
-in-scope follow-ups and asides come that close. docs/safety.md has the measurements.
+in-scope follow-ups and asides come that close.
+
+It also reads evals/safety/sensitive_followups.jsonl (sensitive disclosures, each after an
+ordinary question) and prints how many the coach escalates, on their own words and asked
+through the coach after their question, and what clearing alarms by the joined reading
+would cost. docs/safety.md has the measurements.
 """
 
 from __future__ import annotations
