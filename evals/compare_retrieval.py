@@ -82,8 +82,10 @@ def main() -> None:
 
     inside = np.array([best(c["question"]) for c in load("advice.jsonl")])
     outside = np.array([best(c["question"]) for c in load("offtopic.jsonl")])
-    print(f"\nbest dense similarity: in-scope median {np.median(inside):.3f} min "
-          f"{inside.min():.3f}; off-topic median {np.median(outside):.3f} max {outside.max():.3f}")
+    print(
+        f"\nbest dense similarity: in-scope median {np.median(inside):.3f} min "
+        f"{inside.min():.3f}; off-topic median {np.median(outside):.3f} max {outside.max():.3f}"
+    )
     print("| threshold | in-scope answered | off-topic refused |\n|---|---|---|")
     for t in (0.28, 0.32, 0.36, 0.40, 0.44):
         print(f"| {t:.2f} | {np.mean(inside >= t):.3f} | {np.mean(outside < t):.3f} |")
