@@ -425,6 +425,13 @@ class Coach:
             found = self.retriever.search(topic.question, Filters(kinds=("guide",)))
             guides = dict.fromkeys(section_key(p.chunk).split("#", 1)[0] for p in found.passages)
             topic = replace(topic, guides=tuple(guides)[:TOPIC_GUIDES])
+        # Help sections lead an escalated answer because the safety module put them there,
+        # not because the question was about them: the guide retrieval found comes first.
+        helps = self._help_guides()
+        topic = replace(
+            topic,
+            guides=tuple(sorted(topic.guides, key=lambda g: g in helps)),
+        )
         if act == "more" and topic.question:
             # Deeper into the same guide: the topic's question again, the points already
             # shown left out by the answerer.
@@ -571,14 +578,18 @@ class Coach:
         phrasings = self.retriever.phrasings
         if assessment.backstop or assessment.sensitive_score >= ALARM_SURE or phrasings is None:
             return False
-        help_guides = {
+        help_guides = self._help_guides()
+        sims = phrasings.scores(retrieval.vector)
+        ordinary = [s for k, s in sims.items() if k.split("#", 1)[0] not in help_guides]
+        return max(ordinary, default=0.0) >= ORDINARY_MATCH
+
+    def _help_guides(self) -> set[str]:
+        """The built-in guides on getting professional help."""
+        return {
             section_key(c).split("#", 1)[0]
             for c in self.store.chunks().values()
             if ESCALATION_TOPIC in c.topics
         }
-        sims = phrasings.scores(retrieval.vector)
-        ordinary = [s for k, s in sims.items() if k.split("#", 1)[0] not in help_guides]
-        return max(ordinary, default=0.0) >= ORDINARY_MATCH
 
     def _in_conversation(self, turns: Sequence[Turn]) -> bool:
         """An earlier question of this conversation was answered (not refused)."""

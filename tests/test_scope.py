@@ -107,3 +107,22 @@ def test_a_follow_up_close_to_the_conversations_guides_stays_in_scope(fake_coach
     # As close, but to a guide the conversation is not on: declined.
     monkeypatch.setattr(phrasings, "scores", lambda _v: {"elsewhere#Heading": 0.45})
     assert fake_coach.ask(follow, history=history).refused
+
+
+def test_a_follow_up_after_help_stays_with_the_guide_the_question_found(fake_coach, monkeypatch):
+    """An escalated answer cites the help sections first; the follow-up's topic is still the
+    guide retrieval found for the question, with the help guide after it."""
+    from coach.conversation import State, Topic
+
+    monkeypatch.setattr(fake_coach, "_help_guides", lambda: {"getting-help"})
+    state = State(
+        topic=Topic(
+            questions=("my manager keeps shouting at me, how do I run my team meeting?",),
+            sections=("getting-help#Who can help?", "meetings#Running one"),
+            guides=("getting-help", "meetings"),
+        ),
+        answered=1,
+    )
+    _, context = fake_coach._plan("and how long should it be?", "followup", state)
+    assert context is not None
+    assert context.guides == ("meetings", "getting-help")
