@@ -353,8 +353,10 @@ def fit(
     c: float,
     scale: float,
     thresholds: Thresholds,
+    weights: Sequence[float] | None = None,
 ) -> SafetyModel:
-    """A multinomial logistic regression (scikit-learn, lbfgs) on both feature sets."""
+    """A multinomial logistic regression (scikit-learn, lbfgs) on both feature sets;
+    `weights` count some examples for less than one."""
     from sklearn.linear_model import LogisticRegression
 
     missing = set(LABELS) - set(labels)
@@ -363,6 +365,6 @@ def fit(
     words = fit_words(texts, scale)
     placeholder = SafetyModel(np.zeros((1, 1)), np.zeros(1), LABELS, thresholds, words)
     features = placeholder.features(texts, vectors)
-    clf = LogisticRegression(C=c, max_iter=4000).fit(features, list(labels))
+    clf = LogisticRegression(C=c, max_iter=4000).fit(features, list(labels), sample_weight=weights)
     index = [list(clf.classes_).index(lb) for lb in LABELS]
     return SafetyModel(clf.coef_[index], clf.intercept_[index], LABELS, thresholds, words)

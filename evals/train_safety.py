@@ -7,9 +7,12 @@ Reads the labelled messages in evals/safety/train.jsonl (never the eval cases), 
 them with the coach's own embedder, and scores each candidate on out-of-fold predictions
 made exactly as the coach makes them. The thresholds are then read off those out-of-fold scores:
 
-Candidates: the weight of the word features against the sentence vector (0 is the
-sentence vector alone) and the regularisation C; the one with the fewest career questions
-escalated at the recall target wins.
+The corpus's headings and bank questions are always `career` examples, never scored; so
+are the section ranker's training questions (evals/ranking/), at a weight of their own.
+
+Candidates: the weight of the word features against the sentence vector, the
+regularisation C, and the ranker questions' weight (0 leaves them out); the one with the
+fewest career questions escalated at the recall target wins.
 
 - sensitive: the highest cut-off that still keeps out-of-fold sensitive recall at or above
   RECALL_TARGET (a miss costs far more than an extra paragraph on where to get help);
@@ -49,11 +52,15 @@ from coach.safety import (  # noqa: E402
 
 TRAIN = ROOT / "evals" / "safety" / "train.jsonl"
 CORPUS = ROOT / "corpus"
+RANKING = sorted((ROOT / "evals" / "ranking").glob("train-*.jsonl"))
 FOLDS = 5
 SEED = 7
-C_VALUES = (4.0, 16.0, 64.0)  # inverse regularisation strength
-WORD_SCALES = (0.0, 1.0, 2.0, 3.0)  # weight of the word features (0: sentence vector alone)
-RECALL_TARGET = 0.96
+C_VALUES = (16.0, 64.0)  # inverse regularisation strength (4 never won: docs/safety.md)
+WORD_SCALES = (1.0, 2.0)  # weight of the word features (0 and 3 never won: docs/safety.md)
+# What one of the ranker's questions counts for as a `career` example (0: left out). Their
+# total weight is 166 at 0.1, against 288 career messages and 749 corpus questions.
+ASKED_WEIGHTS = (0.0, 0.1)
+RECALL_TARGET = 0.94
 REFUSE_OUTRIGHT = 0.01
 SMALLTALK_FALSE = 0.01
 RESCUE_FALSE = 0.02
@@ -61,6 +68,16 @@ RESCUE_FALSE = 0.02
 # above this, a message is never refused for weak retrieval (coach/safety.py).
 WORRY_TARGET = 0.98
 _PLACEHOLDER = Thresholds(1.1, 1.1, 1.1)
+
+
+def asked_questions(paths: list[Path] = RANKING) -> list[str]:
+    """The section ranker's training questions: ordinary career questions as mentees type
+    them, written apart from the eval cases (evals/ranking/)."""
+    out = []
+    for path in paths:
+        lines = path.read_text("utf-8").splitlines()
+        out += [json.loads(ln)["question"] for ln in lines if ln.strip()]
+    return out
 
 
 def corpus_questions(corpus: Path = CORPUS) -> list[str]:
@@ -90,7 +107,9 @@ def folds(labels: list[str], k: int) -> np.ndarray:
     return out
 
 
-def out_of_fold(texts, vectors, labels, extra, extra_vecs, c, scale, fold_of) -> np.ndarray:
+def out_of_fold(
+    texts, vectors, labels, extra, extra_vecs, extra_weights, c, scale, fold_of
+) -> np.ndarray:
     """Probabilities for every example from a model that never saw it (the corpus
     questions are always in training: they are never scored)."""
     probs = np.zeros((len(labels), len(LABELS)))
@@ -104,6 +123,7 @@ def out_of_fold(texts, vectors, labels, extra, extra_vecs, c, scale, fold_of) ->
             c,
             scale,
             _PLACEHOLDER,
+            [1.0] * len(train) + list(extra_weights),
         )
         probs[held] = model.probabilities(model.features([texts[i] for i in held], vectors[held]))
     return probs
@@ -168,42 +188,66 @@ def main() -> int:
     examples = read_examples(TRAIN)
     texts = [t for t, _ in examples]
     labels = [lb for _, lb in examples]
-    extra = corpus_questions()
-    print(f"{len(examples)} examples {dict(Counter(labels))} + {len(extra)} corpus questions")
+    corpus = corpus_questions()
+    asked = asked_questions()
+    extra = corpus + asked
+    print(
+        f"{len(examples)} examples {dict(Counter(labels))} + {len(corpus)} corpus questions"
+        f" + {len(asked)} ranker questions"
+    )
     vectors = embedder.encode(texts)
     extra_vecs = embedder.encode(extra)
     fold_of = folds(labels, FOLDS)
 
+    def extras(weight: float) -> tuple[list[str], np.ndarray, list[float]]:
+        """The always-trained career questions: the corpus's, and the ranker's at `weight`
+        (left out altogether at 0, even from the word features' vocabulary)."""
+        n = len(corpus) + (len(asked) if weight else 0)
+        return extra[:n], extra_vecs[:n], [1.0] * len(corpus) + [weight] * (n - len(corpus))
+
     results = {}
-    for scale in WORD_SCALES:
-        for c in C_VALUES:
-            probs = out_of_fold(texts, vectors, labels, extra, extra_vecs, c, scale, fold_of)
-            r = results[(scale, c)] = evaluate(probs, labels)
-            print(
-                f"words x{scale:<3} C={c:<5} sensitive recall {r['sensitive_recall']:.3f}, "
-                f"career escalated {r['false_escalation_career']:.3f}, off-topic refused outright "
-                f"{r['offtopic_refused_outright']:.3f}, small talk {r['smalltalk_recall']:.3f}"
-            )
+    for weight in ASKED_WEIGHTS:
+        for scale in WORD_SCALES:
+            for c in C_VALUES:
+                probs = out_of_fold(texts, vectors, labels, *extras(weight), c, scale, fold_of)
+                r = results[(scale, c, weight)] = evaluate(probs, labels)
+                print(
+                    f"ranker questions x{weight:<4} words x{scale:<3} C={c:<5} sensitive recall "
+                    f"{r['sensitive_recall']:.3f}, career escalated "
+                    f"{r['false_escalation_career']:.3f}, off-topic refused outright "
+                    f"{r['offtopic_refused_outright']:.3f}, small talk {r['smalltalk_recall']:.3f}"
+                    f", cut {r['thresholds']['sensitive']:.3f}, lowest category "
+                    f"{min(v['recall'] for v in r['per_category'].values()):.2f}"
+                )
     # Fewest false alarms at the recall target; ties go to the stronger regularisation.
-    best = min(results, key=lambda k: (results[k]["false_escalation_career"], k[1], k[0]))
-    print(f"chosen: words x{best[0]}, C={best[1]}\n{json.dumps(results[best], indent=2)}")
+    best = min(results, key=lambda k: (results[k]["false_escalation_career"], k[1], k[0], k[2]))
+    print(
+        f"chosen: words x{best[0]}, C={best[1]}, ranker questions x{best[2]}\n"
+        f"{json.dumps(results[best], indent=2)}"
+    )
     if args.write:
+        chosen, chosen_vecs, chosen_weights = extras(best[2])
         model = fit(
-            texts + extra,
-            np.vstack([vectors, extra_vecs]),
-            labels + ["career"] * len(extra),
+            texts + chosen,
+            np.vstack([vectors, chosen_vecs]),
+            labels + ["career"] * len(chosen),
             best[1],
             best[0],
             Thresholds(**results[best]["thresholds"]),
+            [1.0] * len(texts) + chosen_weights,
         )
         model.meta = {
-            "training_sha256": training_hash(TRAIN, extra),
+            "training_sha256": training_hash(TRAIN, chosen),
             "examples": len(examples),
-            "corpus_questions": len(extra),
+            "corpus_questions": len(corpus),
+            "ranker_questions": len(chosen) - len(corpus),
+            "ranker_question_weight": best[2],
             "C": best[1],
             "word_scale": best[0],
             "embedder": "all-MiniLM-L6-v2",
-            "cross_validation": {f"words x{k[0]}, C={k[1]}": v for k, v in results.items()},
+            "cross_validation": {
+                f"words x{k[0]}, C={k[1]}, ranker questions x{k[2]}": v for k, v in results.items()
+            },
         }
         model.save(MODEL_FILE)
         print(f"wrote {MODEL_FILE.relative_to(ROOT)}")
