@@ -60,6 +60,8 @@ WORD_SCALES = (1.0, 2.0)  # weight of the word features (0 and 3 never won: docs
 # What one of the ranker's questions counts for as a `career` example (0: left out). Their
 # total weight is 166 at 0.1, against 288 career messages and 749 corpus questions.
 ASKED_WEIGHTS = (0.0, 0.1)
+# 0.96 until the 140 harder sensitive messages came in; on them 0.96 failed the dev
+# false-alarm gate (docs/safety.md).
 RECALL_TARGET = 0.94
 REFUSE_OUTRIGHT = 0.01
 SMALLTALK_FALSE = 0.01
