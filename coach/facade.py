@@ -162,6 +162,7 @@ class Coach:
         self._writer = threading.Lock()  # this process's uploads and deletes, one at a time
         self._writers_lock = threading.Lock()
         self._writers = 0  # holding or waiting for self._writer
+        self._helps: tuple[dict[str, Chunk] | None, set[str]] = (None, set())
 
     @cached_property
     def embedder(self) -> Any:
@@ -552,21 +553,14 @@ class Coach:
     def _asks(self, text: str) -> bool:
         """A short message close to a guide section's question ("passed over for promotion.
         again.") has something to answer, whatever the classifier's small-talk label."""
-        phrasings = self.retriever.phrasings
-        if phrasings is None:
-            return False
-        sims = phrasings.scores(self.store.embedder.encode_cached([text])[0])
-        return max(sims.values(), default=0.0) >= SMALL_TALK_ASKS
+        vector = self.store.embedder.encode_cached([text])[0]
+        return self._closest_phrasing(vector) >= SMALL_TALK_ASKS
 
     def _on_topic(self, text: str, guides: Sequence[str]) -> bool:
         """The message alone is close (cosine) to a phrasing of a section of the guides the
         conversation is on: a follow-up, whatever the classifier makes of its few words."""
-        phrasings = self.retriever.phrasings
-        if phrasings is None or not guides:
-            return False
-        sims = phrasings.scores(self.store.embedder.encode_cached([text])[0])
-        on = [s for k, s in sims.items() if k.split("#", 1)[0] in guides]
-        return max(on, default=0.0) >= TOPIC_IN_SCOPE
+        vector = self.store.embedder.encode_cached([text])[0]
+        return bool(guides) and self._closest_phrasing(vector, within=guides) >= TOPIC_IN_SCOPE
 
     def _own_match(self, retrieval: Retrieval, user: str) -> bool:
         """A passage of the user's own documents is close to the question."""
@@ -575,21 +569,47 @@ class Coach:
     def _ordinary_question(self, assessment: Assessment, retrieval: Retrieval) -> bool:
         """An unsure alarm on a question that one of the ordinary guide sections is asked
         almost word for word: the corpus's own phrasings say it is a career question."""
-        phrasings = self.retriever.phrasings
-        if assessment.backstop or assessment.sensitive_score >= ALARM_SURE or phrasings is None:
+        if assessment.backstop or assessment.sensitive_score >= ALARM_SURE:
             return False
-        help_guides = self._help_guides()
-        sims = phrasings.scores(retrieval.vector)
-        ordinary = [s for k, s in sims.items() if k.split("#", 1)[0] not in help_guides]
-        return max(ordinary, default=0.0) >= ORDINARY_MATCH
+        closest = self._closest_phrasing(retrieval.vector, leave_out=self._help_guides())
+        return closest >= ORDINARY_MATCH
+
+    def _closest_phrasing(
+        self,
+        vector: np.ndarray,
+        within: Iterable[str] | None = None,
+        leave_out: Iterable[str] = (),
+    ) -> float:
+        """The highest cosine of `vector` to a phrasing of a built-in section: of any guide,
+        or only of the guides `within`, never of those in `leave_out` (0.0 without
+        phrasings)."""
+        phrasings = self.retriever.phrasings
+        if phrasings is None:
+            return 0.0
+        keep = None if within is None else set(within)
+        drop = set(leave_out)
+        sims = phrasings.scores(vector)
+        return max(
+            (
+                s
+                for k, s in sims.items()
+                if (g := k.split("#", 1)[0]) not in drop and (keep is None or g in keep)
+            ),
+            default=0.0,
+        )
 
     def _help_guides(self) -> set[str]:
-        """The built-in guides on getting professional help."""
-        return {
-            section_key(c).split("#", 1)[0]
-            for c in self.store.chunks().values()
-            if ESCALATION_TOPIC in c.topics
-        }
+        """The built-in guides on getting professional help (worked out once per set of
+        chunks: every conversation turn asks)."""
+        chunks = self.store.chunks()
+        if self._helps[0] is not chunks:
+            helps = {
+                section_key(c).split("#", 1)[0]
+                for c in chunks.values()
+                if ESCALATION_TOPIC in c.topics
+            }
+            self._helps = (chunks, helps)
+        return self._helps[1]
 
     def _in_conversation(self, turns: Sequence[Turn]) -> bool:
         """An earlier question of this conversation was answered (not refused)."""

@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.conversation import state_of  # noqa: E402
 from coach.evals import build_index, eval_settings  # noqa: E402
-from coach.facade import TOPIC_GUIDES, TOPIC_IN_SCOPE, Coach  # noqa: E402
-from coach.retrieve import Filters, section_key  # noqa: E402
+from coach.facade import TOPIC_IN_SCOPE, Coach  # noqa: E402
 from coach.settings import Settings  # noqa: E402
 
 FOLLOWUPS = ROOT / "evals" / "safety" / "followups.jsonl"
@@ -55,19 +54,16 @@ def main() -> int:
             {"role": "user", "content": row["previous"]},
             {"role": "assistant", "content": "(an answer)"},
         ]
-        alone = coach._assess(row["text"], state_of(history)).offtopic
+        state = state_of(history)
+        alone = coach._assess(row["text"], state).offtopic
         joined = coach.safety.assess(f"{row['previous']}\n{row['text']}").offtopic
         scores[row["label"]].append(min(alone, joined))
-        # How close the follow-up alone comes to the guides its question is on, found as
-        # the coach finds them for a history without citations.
-        found = coach.retriever.search(row["previous"], Filters(kinds=("guide",)))
-        guides = tuple(dict.fromkeys(section_key(p.chunk).split("#", 1)[0] for p in found.passages))
-        sims = coach.retriever.phrasings.scores(
-            coach.store.embedder.encode_cached([row["text"]])[0]
-        )
-        topic[row["label"]].append(
-            max(s for k, s in sims.items() if k.split("#", 1)[0] in guides[:TOPIC_GUIDES])
-        )
+        # How close the follow-up alone comes to the guides the coach takes its
+        # conversation to be on.
+        _, context = coach._plan(row["text"], "followup", state)
+        guides = context.guides if context is not None else ()
+        vector = coach.store.embedder.encode_cached([row["text"]])[0]
+        topic[row["label"]].append(coach._closest_phrasing(vector, within=guides))
     career, aside = np.array(scores["career"]), np.array(scores["offtopic"])
     used = coach.safety.model.thresholds.offtopic
     print(f"{len(career)} in-scope follow-ups, {len(aside)} asides")
