@@ -98,6 +98,14 @@ TOMBSTONE_GENERATIONS = 1000
 # in Python, before falling back to a filtered search (see Store.dense_search).
 OVERFETCH = 4
 
+# Up to this many vectors, dense search is exact: a product with vectors held in memory
+# (15 MB at 10k) instead of Chroma's HNSW. On the 1,236-chunk eval index that graph
+# (M=16, ef 100) missed an uploaded page's best chunk (cosine 0.62, the next 0.44) until
+# asked for 200 hits, and which chunks it misses changes with every build, since chunk
+# ids and insertion order change the graph. A larger store keeps HNSW for the built-in
+# guides and searches its users' own uploads exactly, as long as they fit.
+EXACT_SEARCH_MAX = 20_000
+
 CHUNK_COLUMNS = (
     "id, path, source, title, section, text, ord, kind, topics, stages, summary, owner, terms, "
     "flagged"
@@ -412,6 +420,43 @@ class Bm25Index:
             wanted *= OVERFETCH  # a narrow filter: look further down the ranking
 
 
+class ExactVectors:
+    """Vectors held in memory, searched by cosine exactly (see EXACT_SEARCH_MAX).
+    `covers_all` says they are every chunk's, so no HNSW search is needed."""
+
+    def __init__(self, vectors: dict[str, np.ndarray], covers_all: bool) -> None:
+        self.vectors = vectors
+        self.covers_all = covers_all
+        self.ids = list(vectors)
+        matrix = np.stack(list(vectors.values())) if vectors else np.zeros((0, 0), np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if vectors else 1.0
+        self._unit = matrix / np.maximum(norms, 1e-12)
+
+    def search(
+        self, vector: np.ndarray, n: int, keep: Callable[[str], bool]
+    ) -> list[tuple[str, float]]:
+        """The n most similar (id, cosine) that `keep` accepts, best first."""
+        if not self.ids or n <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        sims = self._unit @ (query / max(float(np.linalg.norm(query)), 1e-12))
+        out: list[tuple[str, float]] = []
+        for i in np.argsort(-sims, kind="stable"):
+            if keep(self.ids[i]):
+                out.append((self.ids[i], float(sims[i])))
+                if len(out) >= n:
+                    break
+        return out
+
+
+def _merge(*hit_lists: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+    best: dict[str, float] = {}
+    for hits in hit_lists:
+        for cid, score in hits:
+            best[cid] = max(score, best.get(cid, score))
+    return sorted(best.items(), key=lambda h: -h[1])[:n]
+
+
 class Store:
     def __init__(self, settings: Settings, embedder: Any, sql: Database | None = None) -> None:
         self.settings = settings
@@ -425,6 +470,7 @@ class Store:
         self._chunks: dict[str, Chunk] = {}
         self._bm25: Bm25Index | None = None
         self._has_private = False
+        self._exact = ExactVectors({}, covers_all=False)
 
     def _open_index(self) -> None:
         with self._db() as db:
@@ -709,10 +755,29 @@ class Store:
             index.remove(dead)
             chunks.update((c.id, c) for c in fresh)
             index.add([c.id for c in fresh], terms)
+            exact = self._exact_vectors(chunks, {} if full else self._exact.vectors)
             self._chunks = chunks
             self._has_private = any(c.owner for c in chunks.values())
             self._bm25 = index
+            self._exact = exact
             self._generation = current
+
+    def _exact_vectors(self, chunks: dict[str, Chunk], have: dict[str, np.ndarray]) -> ExactVectors:
+        """Every vector when the store is small, else the uploads' vectors when they fit
+        (see EXACT_SEARCH_MAX); only those not held already are read from Chroma."""
+        covers_all = len(chunks) <= EXACT_SEARCH_MAX
+        wanted = list(chunks) if covers_all else [i for i, c in chunks.items() if c.owner]
+        if len(wanted) > EXACT_SEARCH_MAX:
+            return ExactVectors({}, covers_all=False)
+        vectors = {i: have[i] for i in wanted if i in have}
+        missing = [i for i in wanted if i not in vectors]
+        for i in range(0, len(missing), 1000):
+            got = self.collection.get(ids=missing[i : i + 1000], include=["embeddings"])
+            rows = np.asarray(got["embeddings"], dtype=np.float32)
+            vectors.update(zip(got["ids"], rows, strict=True))
+        # A row whose vector is missing (never expected: vectors are written first) is
+        # left to the HNSW search, which cannot find it either.
+        return ExactVectors(vectors, covers_all=covers_all and len(vectors) == len(chunks))
 
     def count(self) -> int:
         self._refresh()
@@ -735,7 +800,9 @@ class Store:
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first.
 
-        Filters are applied here, on the cached chunks, to OVERFETCH x n unfiltered hits:
+        A small store is searched exactly in memory (ExactVectors). In a large one, users'
+        uploads still are, and the rest goes to Chroma's HNSW index, filtered here, on the
+        cached chunks, from OVERFETCH x n unfiltered hits:
         Chroma's metadata pre-filter costs ~0.3 s a query at 100k chunks, an unfiltered
         HNSW search a few ms. Only when too few hits pass (a narrow filter) does Chroma
         filter. Either way another user's uploads never come back.
@@ -750,8 +817,18 @@ class Store:
             chunk = chunks.get(cid)
             return chunk is not None and matches(chunk, filters)
 
+        exact = self._exact
+        if exact.covers_all:
+            return exact.search(vector, n, keep)
         if filters.empty() and not self._has_private:
             return [h for h in self._vector_query(vector, min(n, total)) if h[0] in chunks]
+        own = exact.search(vector, n, lambda cid: keep(cid) and bool(chunks[cid].owner))
+        return _merge(own, self._approximate(vector, n, keep, filters), n=n)
+
+    def _approximate(
+        self, vector: np.ndarray, n: int, keep: Callable[[str], bool], filters: Filters
+    ) -> list[tuple[str, float]]:
+        total = len(self._chunks)
         wide = self._vector_query(vector, min(n * OVERFETCH, total))
         kept = [h for h in wide if keep(h[0])]
         if len(kept) >= n or len(wide) >= total:

@@ -192,10 +192,16 @@ def test_a_version_4_index_gets_its_planted_lines_flagged_in_place(
     assert "once a month" in planted[0].quotable_text() and fake_embedder.encoded == []
 
 
-def test_filtered_searches_match_an_exhaustive_search(fake_coach, fake_embedder, docs):
-    """Dense and BM25 filter unfiltered candidates in Python, falling back to a filtered
-    search when too few pass: the result is the exact filtered top n either way, and
-    never holds another user's upload."""
+@pytest.mark.parametrize("mode", ["all", "uploads", "none"])
+def test_filtered_searches_match_an_exhaustive_search(
+    fake_coach, fake_embedder, docs, monkeypatch, mode
+):
+    """Dense search is exact in memory for a small store ("all"); a large one searches
+    the uploads in memory and the rest with HNSW ("uploads"), or everything with HNSW when
+    even the uploads are too many ("none"). Dense and BM25 filter unfiltered candidates in
+    Python, falling back to a filtered search when too few pass: the result is the exact
+    filtered top n every way, and never holds another user's upload."""
+    import coach.store as store_module
     from coach.store import matches
     from coach.text import tokens
     from coach.types import Filters
@@ -215,6 +221,13 @@ def test_filtered_searches_match_an_exhaustive_search(fake_coach, fake_embedder,
     fake_coach.ingest([extra])
     store = fake_coach.store
     chunks = store.chunks()
+    uploads = sum(1 for c in chunks.values() if c.owner)
+    limit = {"all": len(chunks), "uploads": uploads, "none": uploads - 1}[mode]
+    monkeypatch.setattr(store_module, "EXACT_SEARCH_MAX", limit)
+    store._generation = None  # reload, holding vectors by the new limit
+    store.count()
+    assert store._exact.covers_all == (mode == "all")
+    assert len(store._exact.ids) == {"all": len(chunks), "uploads": uploads, "none": 0}[mode]
     encoded = fake_embedder.encode([c.embed_text() for c in chunks.values()])
     vectors = dict(zip(chunks, encoded, strict=True))
     query = "how often should we meet our mentor"
@@ -246,7 +259,11 @@ def test_filtered_searches_match_an_exhaustive_search(fake_coach, fake_embedder,
             assert [cid for cid, _ in bm25] == [c for c, _ in everything if c in allowed][:n]
         if filters.user != "ana":
             assert not any(chunks[cid].owner for cid, _ in store.dense_search(qv, 50, filters))
-    assert len(chunks) > 4 * 3 and any(wheres) and None in wheres  # both paths were taken
+    assert len(chunks) > 4 * 3 and uploads >= 1
+    if mode == "all":
+        assert not wheres  # Chroma was never asked
+    else:
+        assert any(wheres) and None in wheres  # both HNSW paths were taken
 
 
 def test_tombstones_are_pruned_and_a_reader_behind_them_reloads(
