@@ -10,7 +10,11 @@ softmax over all sections per question), so only differences between sections co
 the score needs no calibration. docs/retrieval.md has the measurements.
 
 The features are computed from the same candidate lists retrieval already has (the dense
-and BM25 top-n), so training and serving see exactly the same numbers.
+and BM25 top-n), so training and serving see exactly the same numbers. One more feature
+comes from a linear classifier of the question's vector over all sections
+(`SectionClassifier`), trained on the same questions plus every section's phrasings and
+heading: where nearest phrasings compare a question with a few points, it learns which
+directions of the embedding tell neighbouring sections apart.
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ import numpy as np
 from coach.phrasings import PhrasingIndex
 
 MODEL_FILE = Path(__file__).with_name("rank_model.json")
+CLASSIFIER_FILE = Path(__file__).with_name("section_model.npz")
+# The classifier feature is its log-probability, floored (a section it has never seen, or
+# one it rules out, gets the floor) and divided by the scale, so its weight is on the
+# order of the others'.
+CLASSIFIER_FLOOR = -30.0
+CLASSIFIER_SCALE = 10.0
 FEATURES = (
     "dense",  # the section's best chunk, cosine (the weakest candidate's when not in the top n)
     "phrasing",  # best cosine to one of its phrasings
@@ -37,6 +47,7 @@ FEATURES = (
     "heading",  # cosine to the heading itself
     "guide_phrasing",  # the best phrasing of any section of the same guide
     "guide_dense",  # the best chunk of any section of the same guide
+    "classifier",  # log-probability under SectionClassifier (see CLASSIFIER_FLOOR)
 )
 
 
@@ -75,6 +86,65 @@ def load_model(path: Path = MODEL_FILE) -> RankModel | None:
     return RankModel.from_json(json.loads(path.read_text("utf-8")))
 
 
+@dataclass(frozen=True)
+class SectionClassifier:
+    """Multinomial logistic regression from a question's vector to its section."""
+
+    keys: tuple[str, ...]
+    weights: np.ndarray  # sections x dimensions
+    bias: np.ndarray  # sections
+    meta: dict[str, Any]
+
+    def log_probs(self, vector: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+        """The log-probability of each of `keys` (CLASSIFIER_FLOOR for one it lacks)."""
+        logits = self.weights @ np.asarray(vector, dtype=np.float64) + self.bias
+        logits -= logits.max()
+        logp = logits - np.log(np.exp(logits).sum())
+        at = {k: i for i, k in enumerate(self.keys)}
+        out = np.array([logp[at[k]] if k in at else CLASSIFIER_FLOOR for k in keys])
+        return np.maximum(out, CLASSIFIER_FLOOR)
+
+    @classmethod
+    def fit(
+        cls,
+        vectors: np.ndarray,
+        labels: Sequence[str],
+        c: float,
+        meta: dict[str, Any] | None = None,
+    ) -> SectionClassifier:
+        from sklearn.linear_model import LogisticRegression
+
+        keys = tuple(sorted(set(labels)))
+        at = {k: i for i, k in enumerate(keys)}
+        model = LogisticRegression(C=c, max_iter=500)
+        model.fit(vectors, [at[label] for label in labels])
+        return cls(keys, model.coef_.astype(np.float32), model.intercept_, dict(meta or {}))
+
+    def save(self, path: Path = CLASSIFIER_FILE) -> None:
+        np.savez_compressed(
+            path,
+            keys=np.array(self.keys),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float64),
+            meta=np.array(json.dumps(self.meta)),
+        )
+
+
+@lru_cache(maxsize=2)
+def load_classifier(path: Path = CLASSIFIER_FILE) -> SectionClassifier | None:
+    """The shipped classifier, or None (its feature is then the same for every section,
+    which the softmax-fitted ranker ignores)."""
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        return SectionClassifier(
+            tuple(str(k) for k in data["keys"]),
+            data["weights"].astype(np.float64),
+            data["bias"].astype(np.float64),
+            json.loads(str(data["meta"])),
+        )
+
+
 def section_features(
     phrasings: PhrasingIndex,
     vector: np.ndarray,
@@ -82,6 +152,7 @@ def section_features(
     bm25: Sequence[tuple[str, float]],
     section_of: Mapping[str, str],
     asker: str,
+    classifier: SectionClassifier | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """The section keys and a (sections x FEATURES) matrix for one question.
 
@@ -111,7 +182,10 @@ def section_features(
     other = np.array(
         [float(p in ("mentor", "manager", "mentee") and p != asker) for p in phrasings.sides()]
     )
-    return keys, np.stack([dmax, pmax, p2, pmean, bmax, other, heading, gp[guide], gd[guide]], 1)
+    logp = classifier.log_probs(vector, keys) if classifier is not None else None
+    learned = (np.full(n, CLASSIFIER_FLOOR) if logp is None else logp) / CLASSIFIER_SCALE
+    columns = [dmax, pmax, p2, pmean, bmax, other, heading, gp[guide], gd[guide], learned]
+    return keys, np.stack(columns, 1)
 
 
 def fit(matrices: Sequence[np.ndarray], wanted: Sequence[np.ndarray], l2: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from coach.phrasings import PhrasingIndex
-from coach.rank import RankModel, load_model, section_features
+from coach.rank import RankModel, SectionClassifier, load_classifier, load_model, section_features
 from coach.settings import Settings
 from coach.store import Store, matches
 from coach.text import content_terms, jaccard
@@ -143,11 +143,13 @@ class Retriever:
         settings: Settings,
         phrasings: PhrasingIndex | None = None,
         ranker: RankModel | None = None,
+        classifier: SectionClassifier | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.phrasings = phrasings
         self.ranker = ranker if ranker is not None else load_model()
+        self.classifier = classifier if classifier is not None else load_classifier()
         self._sections: tuple[int, dict[str, list[str]]] = (0, {})
         self._section_of: dict[str, str] = {}  # chunk id -> section key, rebuilt with it
 
@@ -347,4 +349,6 @@ class Retriever:
         """The ranker's features of every built-in section for one question."""
         assert self.phrasings is not None
         self._section_chunks(chunks)
-        return section_features(self.phrasings, vector, dense, bm25, self._section_of, asker)
+        return section_features(
+            self.phrasings, vector, dense, bm25, self._section_of, asker, self.classifier
+        )

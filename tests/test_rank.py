@@ -9,10 +9,22 @@ import numpy as np
 import pytest
 
 from coach.phrasings import PhrasingIndex, SectionPhrasings
-from coach.rank import FEATURES, MODEL_FILE, RankModel, fit, load_model, section_features
+from coach.rank import (
+    CLASSIFIER_FLOOR,
+    CLASSIFIER_SCALE,
+    FEATURES,
+    MODEL_FILE,
+    RankModel,
+    SectionClassifier,
+    fit,
+    load_classifier,
+    load_model,
+    section_features,
+)
 from coach.settings import PROJECT_ROOT
 
 TRAIN = sorted((PROJECT_ROOT / "evals" / "ranking").glob("train-*.jsonl"))
+PHRASINGS = sorted((PROJECT_ROOT / "corpus" / "phrasings").glob("*"))
 
 
 def test_fit_learns_which_feature_picks_the_section():
@@ -55,6 +67,38 @@ def test_section_features_read_each_signal(fake_embedder, tmp_path):
     assert col["phrasing_2nd"][1] <= col["phrasing"][1]
     assert col["guide_phrasing"][1] == pytest.approx(col["phrasing"][0])
     assert col["guide_dense"].tolist() == pytest.approx([0.8, 0.8, 0.3])
+    # Without a classifier its column is the same for every section: no say in a softmax.
+    assert col["classifier"].tolist() == [CLASSIFIER_FLOOR / CLASSIFIER_SCALE] * 3
+
+    # A classifier fitted on the phrasings and headings puts the question's section first.
+    texts = [t for s in sections for t in (*s.phrasings, s.heading)]
+    labels = [s.key for s in sections for _ in (*s.phrasings, s.heading)]
+    learned = SectionClassifier.fit(fake_embedder.encode(texts), labels, c=30.0)
+    _, x = section_features(index, vector, dense, bm25, section_of, "mentee", learned)
+    scores = x[:, FEATURES.index("classifier")] * CLASSIFIER_SCALE
+    assert int(np.argmax(scores)) == 0
+    assert np.exp(scores).sum() == pytest.approx(1.0, abs=1e-6)  # log-probabilities
+
+
+def test_the_classifier_gives_a_section_it_never_saw_the_floor():
+    model = SectionClassifier(("a#x", "b#y"), np.eye(2, 3), np.zeros(2), {})
+    logp = model.log_probs(np.array([5.0, 0.0, 0.0]), ["b#y", "c#new", "a#x"])
+    assert logp[1] == CLASSIFIER_FLOOR
+    assert logp[2] > logp[0] and np.exp(logp[[0, 2]]).sum() == pytest.approx(1.0)
+
+
+def test_the_shipped_classifier_knows_every_section_and_its_training():
+    """Fails when sections, phrasings or training questions change without retraining:
+    run `.venv/bin/python evals/train_ranker.py --write`."""
+    from coach.phrasings import load_all
+
+    model = load_classifier()
+    assert model is not None
+    known = {s.key for s in load_all(PROJECT_ROOT / "corpus" / "phrasings")}
+    assert set(model.keys) == known and model.weights.shape == (len(known), 384)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in TRAIN)).hexdigest()
+    own = hashlib.sha256(b"".join(p.read_bytes() for p in PHRASINGS)).hexdigest()
+    assert model.meta["training_sha256"] == digest and model.meta["phrasings_sha256"] == own
 
 
 def test_the_shipped_ranker_is_trained_on_the_current_questions():
