@@ -420,19 +420,19 @@ class Coach:
     def _plan(self, text: str, act: str, state: State) -> tuple[str, Context | None]:
         """What to search for, and what the conversation adds to the search."""
         topic = state.topic
-        if topic.question and not topic.guides:
-            # A history from elsewhere carries no citations: the guides behind its answer
-            # are the ones its question finds.
-            found = self.retriever.search(topic.question, Filters(kinds=("guide",)))
-            guides = dict.fromkeys(section_key(p.chunk).split("#", 1)[0] for p in found.passages)
-            topic = replace(topic, guides=tuple(guides)[:TOPIC_GUIDES])
         # Help sections lead an escalated answer because the safety module put them there,
-        # not because the question was about them: the guide retrieval found comes first.
+        # not because the question was about them: a conversation on another guide stays
+        # on that guide.
         helps = self._help_guides()
-        topic = replace(
-            topic,
-            guides=tuple(sorted(topic.guides, key=lambda g: g in helps)),
-        )
+        guides = tuple(g for g in topic.guides if g not in helps)
+        if topic.question and not guides:
+            # A history from elsewhere carries no citations, and an escalated answer may
+            # cite nothing but help: the guides behind it are the ones its question finds
+            # (help first only when the question itself is about getting help).
+            found = self.retriever.search(topic.question, Filters(kinds=("guide",)))
+            found_guides = (section_key(p.chunk).split("#", 1)[0] for p in found.passages)
+            guides = tuple(dict.fromkeys(found_guides))[:TOPIC_GUIDES]
+        topic = replace(topic, guides=guides or topic.guides)
         if act == "more" and topic.question:
             # Deeper into the same guide: the topic's question again, the points already
             # shown left out by the answerer.

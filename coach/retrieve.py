@@ -149,7 +149,13 @@ class Retriever:
         self.settings = settings
         self.phrasings = phrasings
         self.ranker = ranker if ranker is not None else load_model()
-        self.classifier = classifier if classifier is not None else load_classifier()
+        classifier = classifier if classifier is not None else load_classifier()
+        # It knows the built-in sections: over another corpus it would favour those it knows.
+        if phrasings is None or (
+            classifier is not None and set(classifier.keys) != set(phrasings.sections)
+        ):
+            classifier = None
+        self.classifier = classifier
         self._sections: tuple[int, dict[str, list[str]]] = (0, {})
         self._section_of: dict[str, str] = {}  # chunk id -> section key, rebuilt with it
 

@@ -129,3 +129,18 @@ def test_a_model_for_other_features_is_refused(tmp_path):
     with pytest.raises(ValueError, match="retrain"):
         RankModel.from_json(json.loads(path.read_text("utf-8")))
     assert MODEL_FILE.is_file()
+
+
+def test_the_classifier_is_left_out_over_another_corpus(fake_embedder, tmp_path):
+    """It was trained on the built-in sections; over other phrasings it would favour the
+    sections it happens to know, so retrieval goes without it."""
+    from coach.phrasings import load_all
+    from coach.retrieve import Retriever
+
+    other = [SectionPhrasings("pay", "How do I ask for a raise?", "mentee", ("raise please",))]
+    own = PhrasingIndex(other, fake_embedder, tmp_path)
+    assert Retriever(None, None, own).classifier is None  # type: ignore[arg-type]
+    builtin = PhrasingIndex(
+        load_all(PROJECT_ROOT / "corpus" / "phrasings"), fake_embedder, tmp_path
+    )
+    assert Retriever(None, None, builtin).classifier is load_classifier()  # type: ignore[arg-type]

@@ -110,14 +110,15 @@ def test_a_follow_up_close_to_the_conversations_guides_stays_in_scope(fake_coach
 
 
 def test_a_follow_up_after_help_stays_with_the_guide_the_question_found(fake_coach, monkeypatch):
-    """An escalated answer cites the help sections first; the follow-up's topic is still the
-    guide retrieval found for the question, with the help guide after it."""
+    """An escalated answer cites the help sections first because the safety module put them
+    there; the follow-up's topic is the guide the question was about, not the help guide."""
     from coach.conversation import State, Topic
 
     monkeypatch.setattr(fake_coach, "_help_guides", lambda: {"getting-help"})
+    question = "my manager keeps shouting at me, how do I run my team meeting?"
     state = State(
         topic=Topic(
-            questions=("my manager keeps shouting at me, how do I run my team meeting?",),
+            questions=(question,),
             sections=("getting-help#Who can help?", "meetings#Running one"),
             guides=("getting-help", "meetings"),
         ),
@@ -125,4 +126,19 @@ def test_a_follow_up_after_help_stays_with_the_guide_the_question_found(fake_coa
     )
     _, context = fake_coach._plan("and how long should it be?", "followup", state)
     assert context is not None
-    assert context.guides == ("meetings", "getting-help")
+    assert context.guides == ("meetings",)
+
+    # An answer that cited nothing but help: the guides are the ones its question finds.
+    helped = replace(
+        state,
+        topic=replace(
+            state.topic, sections=("getting-help#Who can help?",), guides=("getting-help",)
+        ),
+    )
+    found = [
+        section_key(p.chunk).split("#", 1)[0]
+        for p in fake_coach.retriever.search(question, Filters(kinds=("guide",))).passages
+    ]
+    _, context = fake_coach._plan("and how long should it be?", "followup", helped)
+    assert context is not None and context.guides
+    assert "getting-help" not in context.guides and context.guides[0] == found[0]
