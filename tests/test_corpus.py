@@ -30,6 +30,12 @@ BANK_KEYS = ("kind", "id", "title", "topics")
 
 _H1 = re.compile(r"^#(?:[ \t]|$)", re.M)
 _H2 = re.compile(r"^##[ \t]+\S", re.M)
+# A section's first sentence is its direct answer and is read first, alone: it may not
+# open with a word that leans on text before it.
+_LEANING_START = re.compile(
+    r"^##[ \t]+[^\n]*\n\s*[\"'\u201c]?(This|That|These|Those|It|They|Another|Also|Such|Here)\b",
+    re.M,
+)
 _LIST_LINE = re.compile(r"^[ \t]*[-*+][ \t]+(.*?)\s*$", re.M)
 
 
@@ -136,6 +142,8 @@ def problems(corpus_dir: Path) -> list[str]:
                 out.append(f"{name}: {sections} `##` sections, needs at least {MIN_SECTIONS}")
             if _H1.search(body):
                 out.append(f"{name}: body has a `#` h1 heading; the title belongs in front matter")
+            for m in _LEANING_START.finditer(body):
+                out.append(f"{name}: a section opens with {m.group(1)!r}, leaning on unseen text")
         else:
             n_banks += 1
             items = _LIST_LINE.findall(body)
@@ -261,6 +269,13 @@ def test_validator_catches_a_bad_guide(tmp_path):
             "---\nid: short-guide\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
             "# Heading one\n\n## Only one section?\n\nToo short.\n",
             "1 `##` sections",
+        ),
+        (
+            "guides/lean.md",
+            "---\nid: lean\ntitle: T\ntopics: [goals]\nstages: [student]\nsummary: S.\n---\n"
+            + _GOOD_BODY
+            + "\n## Does it lean?\n\nThis is why the section above matters.\n",
+            "a section opens with 'This'",
         ),
         (
             "guides/bad-stage.md",

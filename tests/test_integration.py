@@ -31,11 +31,8 @@ USER_QUESTIONS = [
         "changing-careers-or-industries",
     ),
     ("my boss and I have totally different working styles, how do I handle her", "managing-up"),
-]
-
-# Measured misses, kept visible: the embedder links "tore apart" with endings, not feedback.
-# docs/retrieval.md records them; this test fails if one starts to pass, so the note is updated.
-KNOWN_MISSES = [
+    # Once a known miss ("tore apart" read as an ending): found since the section
+    # classifier and the guides' direct first sentences (docs/retrieval.md).
     ("my mentor tore apart my presentation and I feel awful", "handling-harsh-feedback"),
 ]
 
@@ -67,12 +64,6 @@ def test_right_guide_first(real_coach, question, expected):
     assert guide_id(retrieval.passages[0].chunk.source) == expected, [
         guide_id(p.chunk.source) for p in retrieval.passages
     ]
-
-
-@pytest.mark.parametrize(("question", "expected"), KNOWN_MISSES)
-def test_known_misses_are_still_misses(real_coach, question, expected):
-    retrieval = real_coach.retrieve(question)
-    assert guide_id(retrieval.passages[0].chunk.source) != expected, "update docs/retrieval.md"
 
 
 @pytest.mark.parametrize(("question", "expected"), KNOWN_FALSE_ALARMS)
