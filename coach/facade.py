@@ -80,7 +80,8 @@ ALARM_SURE = 0.7
 ORDINARY_MATCH = 0.7
 # A follow-up this close (cosine) to a phrasing of the conversation's guides is in scope.
 # On evals/safety/followups.jsonl (evals/calibrate_followups.py) the closest of 80 asides
-# comes to 0.394, and 59% of the 160 in-scope follow-ups reach 0.4.
+# comes to 0.354, and 58% of the 160 in-scope follow-ups reach 0.4 (0.394 and 59% before
+# help guides left an escalated conversation's topic).
 TOPIC_IN_SCOPE = 0.4
 # A follow-up's search blends the conversation's topic into its own vector: strongly when
 # it cannot stand alone ("and if she says no?"), lightly when it can. Tuned on the dev
