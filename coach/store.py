@@ -99,11 +99,12 @@ TOMBSTONE_GENERATIONS = 1000
 OVERFETCH = 4
 
 # Up to this many vectors, dense search is exact: a product with vectors held in memory
-# (15 MB at 10k) instead of Chroma's HNSW. On the 1,236-chunk eval index that graph
-# (M=16, ef 100) missed an uploaded page's best chunk (cosine 0.62, the next 0.44) until
-# asked for 200 hits, and which chunks it misses changes with every build, since chunk
-# ids and insertion order change the graph. A larger store keeps HNSW for the built-in
-# guides and searches its users' own uploads exactly, as long as they fit.
+# (two float32 copies, about 30 MB at 10k chunks) instead of Chroma's HNSW. On the
+# 1,236-chunk eval index that graph (M=16, ef 100) missed an uploaded page's best chunk
+# (cosine 0.62, the next 0.44) until asked for 200 hits, and which chunks it misses
+# changes with every build, since chunk ids and insertion order change the graph. A
+# larger store keeps HNSW for the built-in guides and searches its users' own uploads
+# exactly, as long as they fit.
 EXACT_SEARCH_MAX = 20_000
 
 CHUNK_COLUMNS = (
