@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +100,14 @@ class SectionClassifier:
         logits = self.weights @ np.asarray(vector, dtype=np.float64) + self.bias
         logits -= logits.max()
         logp = logits - np.log(np.exp(logits).sum())
-        at = {k: i for i, k in enumerate(self.keys)}
+        at = self._index
         out = np.array([logp[at[k]] if k in at else CLASSIFIER_FLOOR for k in keys])
         return np.maximum(out, CLASSIFIER_FLOOR)
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        """Each key's row, worked out once (every question asks)."""
+        return {k: i for i, k in enumerate(self.keys)}
 
     @classmethod
     def fit(

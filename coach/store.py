@@ -402,23 +402,33 @@ class Bm25Index:
         if not self._row or not query_terms:
             return []
         scores = self.scores(query_terms)
-        hits = np.flatnonzero(scores > 0)
-        wanted = n if keep is None else n * OVERFETCH
-        while True:
-            top = hits
-            if len(hits) > wanted:
-                # Only the best need sorting; ties with the last are kept, so order is stable.
-                nth = -np.partition(-scores[hits], wanted - 1)[wanted - 1]
-                top = hits[scores[hits] >= nth]
-            out: list[tuple[str, float]] = []
-            for i in top[np.argsort(-scores[top], kind="stable")]:
-                if keep is None or keep(self.ids[i]):
-                    out.append((self.ids[i], float(scores[i])))
-                    if len(out) >= n:
-                        return out
-            if len(top) == len(hits):
-                return out
-            wanted *= OVERFETCH  # a narrow filter: look further down the ranking
+        return _best_kept(self.ids, scores, np.flatnonzero(scores > 0), n, keep)
+
+
+def _best_kept(
+    ids: Sequence[str],
+    scores: np.ndarray,
+    rows: np.ndarray,
+    n: int,
+    keep: Callable[[str], bool] | None,
+) -> list[tuple[str, float]]:
+    """The n best (id, score) of `rows` that `keep` accepts (all if None), best first."""
+    wanted = n if keep is None else n * OVERFETCH
+    while True:
+        top = rows
+        if len(rows) > wanted:
+            # Only the best need sorting; ties with the last are kept, so order is stable.
+            nth = -np.partition(-scores[rows], wanted - 1)[wanted - 1]
+            top = rows[scores[rows] >= nth]
+        out: list[tuple[str, float]] = []
+        for i in top[np.argsort(-scores[top], kind="stable")]:
+            if keep is None or keep(ids[i]):
+                out.append((ids[i], float(scores[i])))
+                if len(out) >= n:
+                    return out
+        if len(top) == len(rows):
+            return out
+        wanted *= OVERFETCH  # a narrow filter: look further down the ranking
 
 
 class ExactVectors:
@@ -441,13 +451,7 @@ class ExactVectors:
             return []
         query = np.asarray(vector, dtype=np.float32)
         sims = self._unit @ (query / max(float(np.linalg.norm(query)), 1e-12))
-        out: list[tuple[str, float]] = []
-        for i in np.argsort(-sims, kind="stable"):
-            if keep(self.ids[i]):
-                out.append((self.ids[i], float(sims[i])))
-                if len(out) >= n:
-                    break
-        return out
+        return _best_kept(self.ids, sims, np.arange(len(sims)), n, keep)
 
 
 def _merge(*hit_lists: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
