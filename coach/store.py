@@ -775,14 +775,28 @@ class Store:
         if len(wanted) > EXACT_SEARCH_MAX:
             return ExactVectors({}, covers_all=False)
         vectors = {i: have[i] for i in wanted if i in have}
-        missing = [i for i in wanted if i not in vectors]
-        for i in range(0, len(missing), 1000):
-            got = self.collection.get(ids=missing[i : i + 1000], include=["embeddings"])
-            rows = np.asarray(got["embeddings"], dtype=np.float32)
-            vectors.update(zip(got["ids"], rows, strict=True))
-        # A row whose vector is missing (never expected: vectors are written first) is
-        # left to the HNSW search, which cannot find it either.
+        vectors.update(self._read_vectors([i for i in wanted if i not in vectors]))
+        # A row whose vector cannot be read is left to the HNSW search.
         return ExactVectors(vectors, covers_all=covers_all and len(vectors) == len(chunks))
+
+    def _read_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of `ids`, read from Chroma in batches. After a process is killed
+        mid-ingest, Chroma can list an id whose vector it cannot read yet ("Error finding
+        id", tests/test_crash.py): that batch is read one id at a time, without those."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 1000):
+            part = ids[i : i + 1000]
+            try:
+                results = [self.collection.get(ids=part, include=["embeddings"])]
+            except Exception:
+                results = []
+                for cid in part:
+                    with contextlib.suppress(Exception):
+                        results.append(self.collection.get(ids=[cid], include=["embeddings"]))
+            for got in results:
+                rows = np.asarray(got["embeddings"], dtype=np.float32)
+                out.update(zip(got["ids"], rows, strict=True))
+        return out
 
     def count(self) -> int:
         self._refresh()

@@ -289,3 +289,30 @@ def test_tombstones_are_pruned_and_a_reader_behind_them_reloads(
     assert reader.store._bm25 is not old_index
     texts = " ".join(c.text for c in reader.store.chunks().values())
     assert "every 5 weeks" in texts and "every 2 weeks" not in texts
+
+
+def test_a_vector_chroma_cannot_read_is_left_to_hnsw(fake_coach, fake_embedder):
+    """After a kill mid-ingest Chroma can list an id whose vector it cannot read yet
+    ("Error finding id"): the other vectors are still held for exact search, the
+    unreadable one is not, and search goes on through HNSW instead of failing."""
+    store = fake_coach.store
+    chunks = store.chunks()
+    lost = next(iter(chunks))
+    real = store.collection
+
+    class Lagging:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def get(self, ids=None, include=None, **kw):
+            if ids and lost in ids and include:
+                raise RuntimeError("Error executing plan: Internal error: Error finding id")
+            return real.get(ids=ids, include=include, **kw)
+
+    store._collection = Lagging()
+    store._generation = None  # a full reload reads every vector again
+    store.count()
+    assert not store._exact.covers_all
+    assert set(store._exact.ids) == set(chunks) - {lost}
+    vector = fake_embedder.encode(["how often should we meet"])[0]
+    assert store.dense_search(vector, 3)  # HNSW answers
